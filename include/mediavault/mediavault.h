@@ -1,0 +1,16 @@
+/**
+ * MediaVault: catalogs, fingerprints and finds duplicates in media libraries.
+ * This umbrella header includes the whole public API.
+ */
+#ifndef MEDIAVAULT_H
+#define MEDIAVAULT_H
+
+#include "mediavault/alloc.h"
+#include "mediavault/digest.h"
+#include "mediavault/error.h"
+#include "mediavault/gpu.h"
+#include "mediavault/log.h"
+#include "mediavault/progress.h"
+#include "mediavault/version.h"
+
+#endif

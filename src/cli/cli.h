@@ -1,0 +1,79 @@
+/*
+ * Shared declarations of the mediavault program. The program uses the public
+ * library API only (include/mediavault/); everything here is the tool's own.
+ */
+#ifndef MV_CLI_H
+#define MV_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mediavault/mediavault.h"
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CLI_PRINTF(fmt, args)
+#endif
+
+/* Exit statuses: the contract of DESIGN.md. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_SOME_FAILED = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_SYSTEM = 3,
+};
+
+/* Options given before the command. */
+struct cli_global {
+    const char *catalog;
+    long jobs; /* 0 = number of CPUs */
+    mv_digest_backend backend;
+    int quiet, verbose;
+};
+
+/* Maps a library status to the exit status of a whole run. */
+int cli_exit_for(mv_status st);
+
+/* "mediavault: PATH: reason" on stderr. */
+void cli_error(const char *path, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* "mediavault: message" on stderr. */
+void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Parses a positive integer option value; returns 0 and complains when bad. */
+int cli_parse_long(const char *opt, const char *text, long min, long max, long *out);
+
+int cli_info(struct cli_global *g, int argc, char **argv);
+int cli_hash(struct cli_global *g, int argc, char **argv);
+int cli_check(struct cli_global *g, mv_digest_algo algo, int argc, char **argv, int flags);
+
+/* --check flags */
+#define CLI_CHECK_QUIET  1
+#define CLI_CHECK_STATUS 2
+#define CLI_CHECK_WARN   4
+#define CLI_CHECK_STRICT 8
+#define CLI_CHECK_IGNORE_MISSING 16
+
+/* md5sum's file name escaping: returns 1 when name needs it (then out is written). */
+int cli_escape_needed(const char *name);
+void cli_print_escaped(FILE *out, const char *name);
+/* Undoes the escaping in place; returns 0 on a malformed escape. */
+int cli_unescape(char *s);
+
+/* Expands a directory into the sorted list of regular-looking files below it. */
+struct cli_list {
+    char **items;
+    size_t n, cap;
+};
+int cli_list_push(struct cli_list *l, char *item);
+void cli_list_free(struct cli_list *l);
+/* Appends the files under dir (sorted by name, depth first, symlinks not followed).
+   Errors are reported on stderr and counted in *errors. Returns 0 on out of memory. */
+int cli_walk(const char *dir, struct cli_list *out, int *errors);
+
+/* A progress line on stderr while work runs, only when stderr is a terminal. */
+struct cli_progress;
+struct cli_progress *cli_progress_start(const struct cli_global *g, mv_progress *p);
+void cli_progress_stop(struct cli_progress *cp);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * The one table from library statuses to exit statuses, and the program's
+ * error printing. Per-input failures are exit 1 (the rest was done); usage
+ * errors 2; the catalog or the system failing is 3.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_exit_for(mv_status st)
+{
+    switch (st) {
+    case MV_OK:
+        return CLI_EXIT_OK;
+    case MV_EINVAL:
+    case MV_ENOTSUP:
+        return CLI_EXIT_USAGE;
+    case MV_ENOMEM:
+    case MV_ESYSTEM:
+    case MV_ECORRUPT:
+    case MV_EBUSY:
+        return CLI_EXIT_SYSTEM;
+    default:
+        return CLI_EXIT_SOME_FAILED;
+    }
+}
+
+void cli_error(const char *path, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "mediavault: %s: ", path);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("mediavault: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_parse_long(const char *opt, const char *text, long min, long max, long *out)
+{
+    char *end;
+
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
+        cli_warn("invalid value '%s' for %s (expected %ld..%ld)", text, opt, min, max);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}

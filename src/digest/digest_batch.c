@@ -1,0 +1,187 @@
+/*
+ * Batches of files: the public entry point for hashing many paths.
+ *
+ * Workers (one per job) take file indices from one shared atomic counter, so
+ * files start roughly in the order given and a slow file never holds up the
+ * others. MD5 with a multi-buffer engine runs the lane scheduler in each worker;
+ * other algorithms, the scalar engine, and a batch of a single file stream each
+ * file through OpenSSL. Every file gets exactly one result: failures are results.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "../core/core.h"
+#include "engine.h"
+
+#define READ_SIZE_DEFAULT (1u << 20)
+#define READ_SIZE_MIN     (64u << 10)
+#define READ_SIZE_MAX     (64u << 20)
+
+struct mv_digest_batch {
+    mv_digest_algo algo;
+    size_t jobs;
+    mv_digest_backend backend;
+    size_t read_size;
+    mv_progress *progress;
+    const char *engine_name;
+};
+
+struct run {
+    mv_digest_batch *b;
+    const struct mv_digest_engine *engine;
+    const char *const *paths;
+    size_t n;
+    _Atomic size_t next;
+    mv_digest_result *results;
+    mv_digest_done_fn done;
+    void *opaque;
+};
+
+mv_status mv_digest_batch_new(mv_digest_batch **out)
+{
+    mv_digest_batch *b = mv__calloc(1, sizeof(*b));
+
+    *out = b;
+    if (b == NULL)
+        return MV_ENOMEM;
+    b->algo = MV_DIGEST_MD5;
+    b->read_size = READ_SIZE_DEFAULT;
+    b->engine_name = "none";
+    /* A malformed MEDIAVAULT_BACKEND leaves AUTO; the program reports it. */
+    (void)mv__engine_env_backend(&b->backend);
+    return MV_OK;
+}
+
+void mv_digest_batch_free(mv_digest_batch *b)
+{
+    mv__free(b);
+}
+
+mv_status mv_digest_batch_set(mv_digest_batch *b, mv_digest_batch_opt key, long value)
+{
+    switch (key) {
+    case MV_DIGEST_OPT_ALGO:
+        if (value < 0 || mv_digest_len((mv_digest_algo)value) == 0)
+            return MV_EINVAL;
+        b->algo = (mv_digest_algo)value;
+        return MV_OK;
+    case MV_DIGEST_OPT_JOBS:
+        if (value < 0 || value > 4096)
+            return MV_EINVAL;
+        b->jobs = (size_t)value;
+        return MV_OK;
+    case MV_DIGEST_OPT_BACKEND:
+        if (value < MV_BACKEND_AUTO || value > MV_BACKEND_CUDA)
+            return MV_EINVAL;
+        b->backend = (mv_digest_backend)value;
+        return MV_OK;
+    case MV_DIGEST_OPT_READ_SIZE:
+        if (value < (long)READ_SIZE_MIN || value > (long)READ_SIZE_MAX || value % 64 != 0)
+            return MV_EINVAL;
+        b->read_size = (size_t)value;
+        return MV_OK;
+    }
+    return MV_EINVAL;
+}
+
+void mv_digest_batch_set_progress(mv_digest_batch *b, mv_progress *progress)
+{
+    b->progress = progress;
+}
+
+const char *mv_digest_batch_engine(const mv_digest_batch *b)
+{
+    return b->engine_name;
+}
+
+static size_t src_next(void *opaque)
+{
+    struct run *r = opaque;
+    size_t i = atomic_fetch_add(&r->next, 1);
+    return i < r->n ? i : (size_t)-1;
+}
+
+static const char *src_path(void *opaque, size_t index)
+{
+    const struct run *r = opaque;
+    return r->paths[index];
+}
+
+static void src_done(void *opaque, size_t index, const mv_digest_result *res)
+{
+    struct run *r = opaque;
+
+    mv_progress_add_done(r->b->progress, 1, res->size);
+    if (r->results != NULL)
+        r->results[index] = *res;
+    if (r->done != NULL)
+        r->done(r->opaque, index, res);
+}
+
+static void scalar_worker(struct run *r)
+{
+    uint8_t *buf = mv__malloc(r->b->read_size);
+    mv_digest_result res;
+
+    for (size_t i = src_next(r); i != (size_t)-1; i = src_next(r)) {
+        if (buf == NULL) {
+            memset(&res, 0, sizeof(res));
+            res.status = MV_ENOMEM;
+        } else {
+            mv__digest_file_scalar(r->paths[i], r->b->algo, buf, r->b->read_size, &res);
+        }
+        src_done(r, i, &res);
+    }
+    mv__free(buf);
+}
+
+static void worker_task(void *arg)
+{
+    struct run *r = arg;
+
+    if (r->engine->md5_many == NULL || r->b->algo != MV_DIGEST_MD5 || r->n == 1) {
+        scalar_worker(r);
+        return;
+    }
+    mv__mb_source src = { src_next, src_done, src_path, r };
+    mv_status st = mv__md5_mb_run(r->engine, &src, r->b->read_size);
+    if (st != MV_OK)
+        scalar_worker(r); /* no memory for the lanes: the files left still get results */
+}
+
+static mv_status run_workers(struct run *r, size_t jobs)
+{
+    mv__pool *pool;
+    mv_status st;
+
+    if (jobs == 1) {
+        worker_task(r);
+        return MV_OK;
+    }
+    st = mv__pool_new(jobs, &pool);
+    if (st != MV_OK)
+        return st;
+    for (size_t i = 0; i < jobs && st == MV_OK; i++)
+        st = mv__pool_submit(pool, worker_task, r);
+    mv__pool_wait(pool);
+    mv__pool_free(pool);
+    return st;
+}
+
+mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size_t n,
+                              mv_digest_result *results, mv_digest_done_fn done, void *opaque)
+{
+    mv_status st;
+    const struct mv_digest_engine *e = mv__engine_select(b->backend, &st);
+
+    if (e == NULL)
+        return st;
+    b->engine_name = (b->algo == MV_DIGEST_MD5 && n != 1) ? e->name : mv__engine_scalar.name;
+    struct run r = { .b = b, .engine = e, .paths = paths, .n = n, .results = results,
+                     .done = done, .opaque = opaque };
+    atomic_init(&r.next, 0);
+    size_t jobs = b->jobs ? b->jobs : mv__cpu_count();
+    if (jobs > n)
+        jobs = n ? n : 1;
+    return run_workers(&r, jobs);
+}
