@@ -11,6 +11,7 @@
 #include "mediavault/gpu.h"
 #include "mediavault/log.h"
 #include "mediavault/progress.h"
+#include "mediavault/sums.h"
 #include "mediavault/version.h"
 
 #endif

@@ -57,8 +57,6 @@ int cli_check(struct cli_global *g, mv_digest_algo algo, int argc, char **argv, 
 /* md5sum's file name escaping: returns 1 when name needs it (then out is written). */
 int cli_escape_needed(const char *name);
 void cli_print_escaped(FILE *out, const char *name);
-/* Undoes the escaping in place; returns 0 on a malformed escape. */
-int cli_unescape(char *s);
 
 /* Expands a directory into the sorted list of regular-looking files below it. */
 struct cli_list {

@@ -7,7 +7,6 @@
  * order: "NAME: OK", "NAME: FAILED", "NAME: FAILED open or read", followed by
  * md5sum's summary warnings on stderr.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -32,60 +31,6 @@ struct check {
     pthread_mutex_t lock;
 };
 
-static const char *bsd_tag(mv_digest_algo algo)
-{
-    static const char *const tags[] = { "MD5", "SHA1", "SHA256", "BLAKE2b" };
-    return tags[algo];
-}
-
-static int parse_hex(const char *s, size_t len, uint8_t *out)
-{
-    for (size_t i = 0; i < len; i++) {
-        int hi = isxdigit((unsigned char)s[2 * i]), lo = isxdigit((unsigned char)s[2 * i + 1]);
-        if (!hi || !lo)
-            return 0;
-        char byte[3] = { s[2 * i], s[2 * i + 1], '\0' };
-        out[i] = (uint8_t)strtoul(byte, NULL, 16);
-    }
-    return 1;
-}
-
-/* "TAG (NAME) = HEX"; returns the name (inside line) or NULL. */
-static char *parse_bsd(struct check *c, char *line, uint8_t *want)
-{
-    const char *tag = bsd_tag(c->algo);
-    size_t tl = strlen(tag), hl = 2 * mv_digest_len(c->algo);
-
-    if (strncmp(line, tag, tl) != 0 || strncmp(line + tl, " (", 2) != 0)
-        return NULL;
-    char *name = line + tl + 2;
-    size_t len = strlen(name);
-    if (len < hl + 4)
-        return NULL;
-    char *close = name + len - hl - 4; /* ") = " then the hex */
-    if (strncmp(close, ") = ", 4) != 0 || !parse_hex(close + 4, hl / 2, want))
-        return NULL;
-    *close = '\0';
-    return name;
-}
-
-/* "[\]HEX  NAME" or "[\]HEX *NAME"; returns the name (inside line) or NULL. */
-static char *parse_gnu(struct check *c, char *line, uint8_t *want)
-{
-    size_t hl = 2 * mv_digest_len(c->algo);
-    int escaped = line[0] == '\\';
-    char *p = line + escaped;
-
-    if (strlen(p) < hl + 3 || !parse_hex(p, hl / 2, want) || p[hl] != ' ')
-        return NULL;
-    if (p[hl + 1] != ' ' && p[hl + 1] != '*')
-        return NULL;
-    char *name = p + hl + 2;
-    if (escaped && !cli_unescape(name))
-        return NULL;
-    return name;
-}
-
 static int add_entry(struct check *c, const char *name, const uint8_t *want)
 {
     if (c->n == c->cap) {
@@ -106,28 +51,17 @@ static int add_entry(struct check *c, const char *name, const uint8_t *want)
     return 1;
 }
 
-static int parse_line(struct check *c, char *line, size_t lineno)
+static int parse_line(struct check *c, char *line, size_t len, size_t lineno)
 {
-    uint8_t want[MV_DIGEST_MAX_LEN];
-    size_t len = strlen(line);
+    mv_sums_line sl;
+    mv_status st = mv_sums_parse_line(c->algo, line, len, &sl);
 
-    if (len > 0 && line[len - 1] == '\n')
-        line[--len] = '\0';
-    if (len > 0 && line[len - 1] == '\r')
-        line[--len] = '\0';
-    while (*line == ' ' || *line == '\t')
-        line++;
-    if (*line == '\0' || *line == '#')
-        return 1;
-    char *name = parse_bsd(c, line, want);
-    if (name == NULL)
-        name = parse_gnu(c, line, want);
-    if (name != NULL && *name != '\0')
-        return add_entry(c, name, want);
+    if (st == MV_OK)
+        return sl.kind == MV_SUMS_SKIP || add_entry(c, sl.name, sl.digest);
     c->improper++;
     if (c->flags & CLI_CHECK_WARN)
         cli_error(c->sums, "%zu: improperly formatted %s checksum line", lineno,
-                  bsd_tag(c->algo));
+                  mv_sums_tag(c->algo));
     return 1;
 }
 
@@ -213,11 +147,10 @@ static int read_sums(struct check *c, FILE *in)
     size_t cap = 0, lineno = 0;
     int ok = 1;
 
-    while (ok && getline(&line, &cap, in) >= 0) {
-        if (memchr(line, '\0', strlen(line) + 1) != line + strlen(line))
-            continue;
-        ok = parse_line(c, line, ++lineno);
-    }
+    ssize_t len;
+
+    while (ok && (len = getline(&line, &cap, in)) >= 0)
+        ok = parse_line(c, line, (size_t)len, ++lineno);
     free(line);
     if (ferror(in)) {
         cli_error(c->sums, "read error");

@@ -3,7 +3,7 @@
  *
  * A name containing a backslash, a newline or a carriage return is printed
  * with those three escaped ("\\", "\n", "\r") and the whole output line starts
- * with a backslash, which --check undoes. Other bytes, invalid UTF-8 included,
+ * with a backslash, which the sums parser undoes. Other bytes, invalid UTF-8 included,
  * are printed as they are.
  */
 #include <string.h>
@@ -32,27 +32,4 @@ void cli_print_escaped(FILE *out, const char *name)
             fputc(*p, out);
         }
     }
-}
-
-int cli_unescape(char *s)
-{
-    char *w = s;
-
-    for (const char *r = s; *r != '\0'; r++) {
-        if (*r != '\\') {
-            *w++ = *r;
-            continue;
-        }
-        r++;
-        if (*r == '\\')
-            *w++ = '\\';
-        else if (*r == 'n')
-            *w++ = '\n';
-        else if (*r == 'r')
-            *w++ = '\r';
-        else
-            return 0;
-    }
-    *w = '\0';
-    return 1;
 }

@@ -46,7 +46,13 @@ struct worker {
     uint32_t st[4 * MV__ENGINE_MAX_LANES];
     const uint8_t *ptr[MV__ENGINE_MAX_LANES];
     uint8_t *zeros;
+    uint8_t *arena; /* all lane buffers, staggered */
 };
+
+/* Lane buffers start 17 cache lines apart modulo 4 KiB: buffers that all begin at
+   the same page offset compete for the same L1 sets and cost the wide kernels up
+   to a third of their speed. */
+#define LANE_STAGGER (17 * BLOCK)
 
 void mv__md5_state_bytes(const uint32_t st[4], uint8_t out[MV_MD5_LEN])
 {
@@ -224,8 +230,8 @@ static void worker_free(struct worker *w)
     for (size_t l = 0; l < w->nlanes; l++) {
         if (w->lane[l].f.fd >= 0)
             lane_fail(w, &w->lane[l], MV_ECANCELED);
-        mv__free(w->lane[l].buf);
     }
+    mv__free(w->arena);
     mv__free(w->zeros);
 }
 
@@ -238,15 +244,14 @@ static mv_status worker_init(struct worker *w, const struct mv_digest_engine *e,
     w->read_size = read_size;
     w->nlanes = e->lanes;
     assert(w->nlanes <= MV__ENGINE_MAX_LANES && read_size % BLOCK == 0);
-    w->zeros = mv__calloc(1, read_size);
-    if (w->zeros == NULL)
-        return MV_ENOMEM;
-    for (size_t l = 0; l < w->nlanes; l++) {
+    for (size_t l = 0; l < w->nlanes; l++)
         w->lane[l].f.fd = -1;
-        w->lane[l].buf = mv__malloc(read_size);
-        if (w->lane[l].buf == NULL)
-            return MV_ENOMEM;
-    }
+    w->zeros = mv__calloc(1, read_size);
+    w->arena = mv__malloc(w->nlanes * (read_size + LANE_STAGGER));
+    if (w->zeros == NULL || w->arena == NULL)
+        return MV_ENOMEM;
+    for (size_t l = 0; l < w->nlanes; l++)
+        w->lane[l].buf = w->arena + l * (read_size + LANE_STAGGER);
     return MV_OK;
 }
 
