@@ -38,7 +38,6 @@ typedef enum mv_digest_backend {
     MV_BACKEND_CUDA = 3,
 } mv_digest_backend;
 
-
 /** CPU features that the digest engines care about (bits of mv_digest_cpu_features()). */
 #define MV_CPU_SSE41   (1u << 0)
 #define MV_CPU_AVX2    (1u << 1)
@@ -65,10 +64,10 @@ MV_API mv_status mv_digest_backend_parse(const char *name, mv_digest_backend *ou
  * why not when it cannot.
  */
 typedef struct mv_digest_engine_info {
-    const char *name;      /* "scalar", "simd-avx2", ... */
-    const char *backend;   /* "scalar", "simd" or "cuda" */
-    int available;         /* 1 when usable on this machine */
-    const char *detail;    /* lanes, or why it is not available */
+    const char *name;    /* "scalar", "simd-avx2", ... */
+    const char *backend; /* "scalar", "simd" or "cuda" */
+    int available;       /* 1 when usable on this machine */
+    const char *detail;  /* lanes, or why it is not available */
 } mv_digest_engine_info;
 
 /**
@@ -90,7 +89,7 @@ MV_API void mv_digest_hex(const uint8_t *digest, size_t len, char *out);
 
 /** Digest of one buffer. Returns MV_OK, MV_EINVAL or MV_ENOMEM. */
 MV_API mv_status mv_digest_buffer(mv_digest_algo algo, const void *data, size_t len,
-                           uint8_t out[MV_DIGEST_MAX_LEN]);
+                                  uint8_t out[MV_DIGEST_MAX_LEN]);
 
 /** Incremental digest of one stream. */
 typedef struct mv_digest_ctx mv_digest_ctx;
@@ -107,12 +106,12 @@ MV_API void mv_digest_ctx_free(mv_digest_ctx *ctx);
  * Params: bytes, when not NULL, receives the number of bytes read.
  */
 MV_API mv_status mv_digest_fd(mv_digest_algo algo, int fd, uint8_t out[MV_DIGEST_MAX_LEN],
-                       uint64_t *bytes);
+                              uint64_t *bytes);
 
 /** The outcome for one file of a batch. Failures are results, not aborts. */
 typedef struct mv_digest_result {
-    mv_status status;                 /* MV_OK or why this file has no digest */
-    uint64_t size;                    /* bytes hashed */
+    mv_status status; /* MV_OK or why this file has no digest */
+    uint64_t size;    /* bytes hashed */
     uint8_t digest[MV_DIGEST_MAX_LEN];
 } mv_digest_result;
 
@@ -122,10 +121,10 @@ typedef void (*mv_digest_done_fn)(void *opaque, size_t index, const mv_digest_re
 typedef struct mv_digest_batch mv_digest_batch;
 
 typedef enum mv_digest_batch_opt {
-    MV_DIGEST_OPT_ALGO = 1,       /* mv_digest_algo; default MD5 */
-    MV_DIGEST_OPT_JOBS = 2,       /* worker threads; 0 = number of CPUs (default) */
-    MV_DIGEST_OPT_BACKEND = 3,    /* mv_digest_backend; default AUTO */
-    MV_DIGEST_OPT_READ_SIZE = 4,  /* bytes per read, 64 KiB..64 MiB; default 1 MiB */
+    MV_DIGEST_OPT_ALGO = 1,      /* mv_digest_algo; default MD5 */
+    MV_DIGEST_OPT_JOBS = 2,      /* worker threads; 0 = number of CPUs (default) */
+    MV_DIGEST_OPT_BACKEND = 3,   /* mv_digest_backend; default AUTO */
+    MV_DIGEST_OPT_READ_SIZE = 4, /* bytes per read, 64 KiB..64 MiB; default 1 MiB */
 } mv_digest_batch_opt;
 
 /** Ownership: *out is released with mv_digest_batch_free(). */
@@ -149,7 +148,8 @@ MV_API void mv_digest_batch_set_progress(mv_digest_batch *batch, mv_progress *pr
  * Ownership: paths are borrowed for the duration of the call.
  */
 MV_API mv_status mv_digest_batch_run(mv_digest_batch *batch, const char *const *paths, size_t n,
-                              mv_digest_result *results, mv_digest_done_fn done, void *opaque);
+                                     mv_digest_result *results, mv_digest_done_fn done,
+                                     void *opaque);
 
 /** The engine the last run used for MD5 ("scalar", "simd-avx2", ...). */
 MV_API const char *mv_digest_batch_engine(const mv_digest_batch *batch);

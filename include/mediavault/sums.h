@@ -41,8 +41,7 @@ typedef struct mv_sums_line {
  *          MV_EINVAL for an unknown algorithm.
  * Ownership: out->name points into line and lives as long as it does.
  */
-MV_API mv_status mv_sums_parse_line(mv_digest_algo algo, char *line, size_t len,
-                                    mv_sums_line *out);
+MV_API mv_status mv_sums_parse_line(mv_digest_algo algo, char *line, size_t len, mv_sums_line *out);
 
 /** The BSD tag of an algorithm: "MD5", "SHA1", "SHA256", "BLAKE2b"; NULL if unknown. */
 MV_API const char *mv_sums_tag(mv_digest_algo algo);

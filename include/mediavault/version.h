@@ -14,8 +14,7 @@
 #define MV_VERSION_PATCH 0
 
 /** 0xMMmmpp, comparable with MV_VERSION_AT_LEAST(). */
-#define MV_VERSION_NUMBER                                                                          \
-    ((MV_VERSION_MAJOR << 16) | (MV_VERSION_MINOR << 8) | MV_VERSION_PATCH)
+#define MV_VERSION_NUMBER ((MV_VERSION_MAJOR << 16) | (MV_VERSION_MINOR << 8) | MV_VERSION_PATCH)
 
 /** True when the headers are at least version major.minor.patch. */
 #define MV_VERSION_AT_LEAST(major, minor, patch)                                                   \

@@ -48,10 +48,10 @@ int cli_hash(struct cli_global *g, int argc, char **argv);
 int cli_check(struct cli_global *g, mv_digest_algo algo, int argc, char **argv, int flags);
 
 /* --check flags */
-#define CLI_CHECK_QUIET  1
-#define CLI_CHECK_STATUS 2
-#define CLI_CHECK_WARN   4
-#define CLI_CHECK_STRICT 8
+#define CLI_CHECK_QUIET          1
+#define CLI_CHECK_STATUS         2
+#define CLI_CHECK_WARN           4
+#define CLI_CHECK_STRICT         8
 #define CLI_CHECK_IGNORE_MISSING 16
 
 /* md5sum's file name escaping: returns 1 when name needs it (then out is written). */

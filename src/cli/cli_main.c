@@ -34,7 +34,8 @@ static int env_defaults(struct cli_global *g)
 {
     const char *jobs = getenv("MEDIAVAULT_JOBS"), *backend = getenv("MEDIAVAULT_BACKEND");
 
-    if (jobs != NULL && *jobs != '\0' && !cli_parse_long("MEDIAVAULT_JOBS", jobs, 1, 4096, &g->jobs))
+    if (jobs != NULL && *jobs != '\0' &&
+        !cli_parse_long("MEDIAVAULT_JOBS", jobs, 1, 4096, &g->jobs))
         return 0;
     if (backend != NULL && *backend != '\0' &&
         mv_digest_backend_parse(backend, &g->backend) != MV_OK) {

@@ -19,8 +19,8 @@ struct task {
 
 struct mv__pool {
     pthread_mutex_t lock;
-    pthread_cond_t work;  /* a task was queued or the pool is stopping */
-    pthread_cond_t idle;  /* the queue drained and nothing runs */
+    pthread_cond_t work; /* a task was queued or the pool is stopping */
+    pthread_cond_t idle; /* the queue drained and nothing runs */
     struct task *ring;
     size_t cap, head, count, running;
     int stopping;

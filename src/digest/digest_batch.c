@@ -177,8 +177,13 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
     if (e == NULL)
         return st;
     b->engine_name = (b->algo == MV_DIGEST_MD5 && n != 1) ? e->name : mv__engine_scalar.name;
-    struct run r = { .b = b, .engine = e, .paths = paths, .n = n, .results = results,
-                     .done = done, .opaque = opaque };
+    struct run r = { .b = b,
+                     .engine = e,
+                     .paths = paths,
+                     .n = n,
+                     .results = results,
+                     .done = done,
+                     .opaque = opaque };
     atomic_init(&r.next, 0);
     size_t jobs = b->jobs ? b->jobs : mv__cpu_count();
     if (jobs > n)

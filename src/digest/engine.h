@@ -10,9 +10,9 @@
 #ifndef MV_DIGEST_ENGINE_H
 #define MV_DIGEST_ENGINE_H
 
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include "mediavault/digest.h"
@@ -29,8 +29,8 @@ struct mv_digest_engine {
     unsigned caps;
     /* Nonzero when the engine can run on this machine; called once. */
     int (*probe)(void);
-    size_t lanes;        /* streams per md5_many() call; 1 for scalar */
-    size_t batch_files;  /* files a worker keeps in flight */
+    size_t lanes;       /* streams per md5_many() call; 1 for scalar */
+    size_t batch_files; /* files a worker keeps in flight */
     /* MD5 of one whole buffer. */
     void (*md5_one)(const uint8_t *data, size_t len, uint8_t out[MV_MD5_LEN]);
     /* Compresses nblocks 64-byte blocks of every lane; st is [4][lanes], transposed. */

@@ -1,0 +1,45 @@
+# MediaVault front door. `make run ARGS="..."` and `make check` install the
+# Debian packages they need when missing, configure and build.
+
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD  ?= build
+CHECK  ?= build-check
+CMAKE_FLAGS ?=
+
+.PHONY: all deps deps-check configure build run check test format bench clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh build
+
+deps-check:
+	@bash scripts/deps.sh check
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DMV_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: deps
+	@$(MAKE) --no-print-directory build >/dev/null
+	./$(BUILD)/mediavault $(ARGS)
+
+# Debug build with AddressSanitizer and UndefinedBehaviorSanitizer, then every test.
+check: deps-check
+	cmake -S . -B $(CHECK) -DCMAKE_BUILD_TYPE=Debug -DMV_SANITIZE="address;undefined" \
+		-DMV_BUILD_TESTS=ON $(CMAKE_FLAGS)
+	cmake --build $(CHECK) -j $(JOBS)
+	cd $(CHECK) && ctest --output-on-failure -j $(JOBS)
+
+test: check
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+bench: build
+	bash bench/hash.sh
+
+clean:
+	rm -rf $(BUILD) $(CHECK)

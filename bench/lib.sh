@@ -1,0 +1,151 @@
+# shellcheck shell=bash
+#
+# Helpers for bench/hash.sh: messages, a clock, run statistics and the corpus
+# generator. Sourced, never run; everything here is plain bash + awk (mawk or
+# gawk), dd and openssl, so the benchmark needs nothing built besides
+# mediavault itself.
+
+die() {
+    printf 'hash.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+warn() {
+    printf 'hash.sh: %s\n' "$*" >&2
+}
+
+have() {
+    command -v "$1" >/dev/null 2>&1
+}
+
+# Wall-clock seconds with microseconds. bash 5's EPOCHREALTIME costs no fork;
+# older shells fall back to date(1).
+now() {
+    if [[ -n "${EPOCHREALTIME:-}" ]]; then
+        printf '%s\n' "${EPOCHREALTIME/,/.}"
+    else
+        date +%s.%N
+    fi
+}
+
+# stats BYTES T1 T2 ... -> "mean median min max stddev" of the per-run rates in
+# GB/s (10^9 bytes per second); stddev is the sample one (n-1), 0 for one run.
+stats() {
+    local bytes=$1
+    shift
+    printf '%s\n' "$@" | awk -v bytes="$bytes" '
+        { r[NR] = bytes / 1e9 / $1; s += r[NR] }
+        END {
+            n = NR
+            for (i = 2; i <= n; i++)          # insertion sort, n is small
+                for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+            mean = s / n
+            med = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+            for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
+            sd = (n > 1) ? sqrt(ss / (n - 1)) : 0
+            printf "%.3f %.3f %.3f %.3f %.3f\n", mean, med, r[1], r[n], sd
+        }'
+}
+
+# human BYTES -> "4.00 GB" style (decimal units, like the GB/s figures).
+human() {
+    awk -v b="$1" 'BEGIN {
+        if (b >= 1e9) printf "%.2f GB", b / 1e9
+        else if (b >= 1e6) printf "%.1f MB", b / 1e6
+        else printf "%.0f B", b }'
+}
+
+# plan_sizes N TOTAL MIN MAX SEED SRC_BYTES -> N lines "size offset", the
+# offset being where the file's slice of the random source starts.
+#
+# A log-uniform draw over [MIN, MAX] = [4 KiB, 16 MiB] averages 2.0 MB per
+# file, i.e. 20 GB for 10,000 files: more than the page cache of most machines,
+# so the warm figures would be disk figures. To keep the range, the count and
+# the total, the sizes follow the power law that log-uniform is the alpha = 0
+# case of: a Pareto truncated to [MIN, MAX], density ~ size^-(1+alpha), drawn by
+# inverting its CDF. alpha is bisected until the sizes add up to TOTAL; for the
+# default corpus alpha ~ 0.41, so each octave of sizes (4-8 KiB, 8-16 KiB, ...)
+# holds ~0.75x the files of the one below, and every octave is present.
+plan_sizes() {
+    awk -v n="$1" -v total="$2" -v lo="$3" -v hi="$4" -v seed="$5" -v srcbytes="$6" '
+        function size(a, u) {
+            if (a < 1e-9) return int(lo * exp(log(hi / lo) * u))    # log-uniform
+            return int((lo ^ -a - u * (lo ^ -a - hi ^ -a)) ^ (-1 / a))
+        }
+        function sum(a,   i, s) {
+            s = 0
+            for (i = 1; i <= n; i++) s += size(a, u[i])
+            return s
+        }
+        BEGIN {
+            srand(seed)
+            for (i = 1; i <= n; i++) { u[i] = rand(); f[i] = rand() }
+            a = 0; b = 8                          # sum() falls as alpha grows
+            if (sum(a) <= total) b = a
+            for (k = 0; k < 60 && b - a > 1e-6; k++) {
+                m = (a + b) / 2
+                if (sum(m) > total) a = m; else b = m
+            }
+            for (i = 1; i <= n; i++) {
+                z = size(b, u[i])
+                printf "%.0f %.0f\n", z, int(f[i] * (srcbytes - z))
+            }
+        }'
+}
+
+# gen_files DIR LIST SRC PART NPARTS: writes the files of LIST
+# ("index size offset" lines) whose index % NPARTS == PART. Each file is
+# a 32-byte header naming it (so no two files are equal) followed by a slice of
+# the random SRC at its own offset.
+gen_files() {
+    local dir=$1 list=$2 src=$3 part=$4 nparts=$5
+    local idx size off path
+    while read -r idx size off; do
+        ((idx % nparts == part)) || continue
+        path=$(printf '%s/many/d%02d/f%05d.bin' "$dir" $((idx % 100)) "$idx")
+        printf '%-31s\n' "mediavault bench file $idx" >"$path"
+        dd if="$src" iflag=skip_bytes,count_bytes skip="$off" count=$((size - 32)) \
+            bs=4M status=none >>"$path"
+    done <"$list"
+}
+
+# random_stream BYTES FILE: BYTES of AES-CTR keystream (fast, not zeros) or of
+# /dev/urandom without openssl. The source is cut by head, so its SIGPIPE is
+# expected; the size check is what tells success.
+random_stream() {
+    if have openssl; then
+        { openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
+            -iv "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" </dev/zero 2>/dev/null || true; } |
+            head -c "$1" >"$2"
+    else
+        { cat /dev/urandom || true; } | head -c "$1" >"$2"
+    fi
+    [[ $(stat -c %s "$2") -eq $1 ]] || die "could not write $1 random bytes to $2"
+}
+
+# make_corpus DIR NFILES TOTAL BIG: DIR/many/d00..d99/fNNNNN.bin and DIR/big/big.bin.
+# A stamp records the parameters; a DIR already holding the same corpus is reused.
+make_corpus() {
+    local dir=$1 nfiles=$2 total=$3 big=$4
+    local stamp="files=$nfiles total=$total big=$big min=4096 max=16777216 seed=1 v=1"
+    local srcbytes=$((64 << 20)) d
+
+    if [[ -f "$dir/.stamp" && "$(cat "$dir/.stamp")" == "$stamp" ]]; then
+        warn "reusing corpus in $dir"
+        return 0
+    fi
+    mkdir -p "$dir" || die "cannot create $dir"
+    rm -rf "$dir/many" "$dir/big" "$dir/.stamp" "$dir/.src" "$dir/.plan"
+    warn "building corpus in $dir: $nfiles files, $(human "$total"), plus a $(human "$big") file"
+    for ((d = 0; d < 100; d++)); do mkdir -p "$(printf '%s/many/d%02d' "$dir" "$d")"; done
+    mkdir -p "$dir/big"
+    random_stream "$srcbytes" "$dir/.src"
+    plan_sizes "$nfiles" "$total" 4096 16777216 1 "$srcbytes" | awk '{ print NR - 1, $0 }' >"$dir/.plan"
+    gen_files "$dir" "$dir/.plan" "$dir/.src" 0 2 &
+    gen_files "$dir" "$dir/.plan" "$dir/.src" 1 2 &
+    wait %1 || die "corpus generation failed"
+    wait %2 || die "corpus generation failed"
+    random_stream "$big" "$dir/big/big.bin"
+    rm -f "$dir/.src" "$dir/.plan"
+    printf '%s\n' "$stamp" >"$dir/.stamp"
+}
