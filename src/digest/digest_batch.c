@@ -16,6 +16,8 @@
 #define READ_SIZE_DEFAULT (1u << 20)
 #define READ_SIZE_MIN     (64u << 10)
 #define READ_SIZE_MAX     (64u << 20)
+/* All lane buffers of all workers together stay below this, whatever the core count. */
+#define BUFFER_BUDGET (40u << 20)
 
 struct mv_digest_batch {
     mv_digest_algo algo;
@@ -35,6 +37,8 @@ struct run {
     mv_digest_result *results;
     mv_digest_done_fn done;
     void *opaque;
+    int overlap; /* one file and a spare core: read beside the hashing */
+    size_t jobs;
 };
 
 mv_status mv_digest_batch_new(mv_digest_batch **out)
@@ -135,16 +139,43 @@ static void scalar_worker(struct run *r)
     mv__free(buf);
 }
 
+static void overlapped_worker(struct run *r)
+{
+    mv_digest_result res;
+
+    for (size_t i = src_next(r); i != (size_t)-1; i = src_next(r)) {
+        mv__digest_file_overlapped(r->paths[i], r->b->algo, r->b->read_size, &res);
+        src_done(r, i, &res);
+    }
+}
+
+/* Shrinks the per-lane read size so that jobs * lanes buffers fit the budget. */
+static size_t lane_read_size(size_t want, size_t jobs, size_t lanes)
+{
+    size_t fit = BUFFER_BUDGET / (jobs * (lanes + 1));
+
+    fit &= ~(size_t)(READ_SIZE_MIN - 1);
+    if (fit < READ_SIZE_MIN)
+        fit = READ_SIZE_MIN;
+    return want < fit ? want : fit;
+}
+
 static void worker_task(void *arg)
 {
     struct run *r = arg;
+
+    if (r->overlap) {
+        overlapped_worker(r);
+        return;
+    }
 
     if (r->engine->md5_many == NULL || r->b->algo != MV_DIGEST_MD5 || r->n == 1) {
         scalar_worker(r);
         return;
     }
     mv__mb_source src = { src_next, src_done, src_path, r };
-    mv_status st = mv__md5_mb_run(r->engine, &src, r->b->read_size);
+    size_t read_size = lane_read_size(r->b->read_size, r->jobs, r->engine->lanes);
+    mv_status st = mv__md5_mb_run(r->engine, &src, read_size);
     if (st != MV_OK)
         scalar_worker(r); /* no memory for the lanes: the files left still get results */
 }
@@ -186,7 +217,9 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
                      .opaque = opaque };
     atomic_init(&r.next, 0);
     size_t jobs = b->jobs ? b->jobs : mv__cpu_count();
+    r.overlap = n == 1 && jobs >= 2;
     if (jobs > n)
         jobs = n ? n : 1;
+    r.jobs = jobs;
     return run_workers(&r, jobs);
 }

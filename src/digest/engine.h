@@ -73,6 +73,10 @@ void mv__file_close(mv__file *f);
 void mv__digest_file_scalar(const char *path, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
                             mv_digest_result *out);
 
+/* One file with a reader thread beside the hasher (digest_pipe.c). */
+void mv__digest_file_overlapped(const char *path, mv_digest_algo algo, size_t bufsize,
+                                mv_digest_result *out);
+
 /* Multi-buffer MD5 (digest_md5_mb.c). */
 typedef struct mv__mb_source {
     /* Returns the next file index to hash, or (size_t)-1 when none is left. */
