@@ -260,8 +260,11 @@ static void batch_errors_are_results(void **state)
     }
     unlink(loop_a);
     unlink(loop_b);
+    /* Not ours to unlink: the directory and the device. */
     free(t.paths[2]);
     t.paths[2] = NULL;
+    free(t.paths[5]);
+    t.paths[5] = NULL;
     tree_free(&t);
 }
 
