@@ -68,6 +68,7 @@ MV=${MV:-$here/../build/mediavault}
 [[ $MV == /* ]] || MV="$PWD/$MV"
 [[ -x $MV ]] || die "no mediavault binary at $MV (build it, or set MV=path)"
 MV=$(cd "$(dirname "$MV")" && pwd)/$(basename "$MV")
+mv_shown=$MV
 
 if ((small)); then
     nfiles=1000 total=400000000 big=$((256 << 20))
@@ -78,6 +79,21 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mv-hash-bench.XXXXXX")
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
+
+# Run a private copy of the binary and of its libraries that live outside the
+# system directories (libmediavault.so from the build tree), so that a rebuild
+# during the run cannot change or break what is measured. LD_LIBRARY_PATH is
+# searched before the binary's RUNPATH.
+mkdir -p "$tmp/bin"
+cp "$MV" "$tmp/bin/mediavault"
+while read -r lib; do
+    case $lib in
+    /lib/* | /lib64/* | /usr/*) ;;
+    *) cp "$lib" "$tmp/bin/" ;;
+    esac
+done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
+export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+MV=$tmp/bin/mediavault
 if [[ -n $corpus ]]; then
     [[ -f $corpus/.stamp && -d $corpus/many && -f $corpus/big/big.bin ]] ||
         die "$corpus holds no corpus (make one with --keep $corpus)"
@@ -136,8 +152,17 @@ ref_sums() { # PART -> path of the reference sums for that part
     printf '%s\n' "$f"
 }
 
-ref_mean=""
-row_fmt='  %-44s %7s %7s %7s %7s %7s %8s\n'
+ref_mean="" cpu_now=0
+row_fmt='  %-46s %7s %7s %7s %7s %7s %8s %6s\n'
+
+# cpu_now <- CPU seconds (user + sys) used so far by this shell's waited-for
+# children. `times` must run in this shell, not in a $(...) subshell, to see
+# them, hence the global.
+child_cpu() {
+    times >"$tmp/times"
+    cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } }
+                   END { printf "%.3f", s }' "$tmp/times")
+}
 
 # bench PART LABEL FORMAT COMMAND: runs COMMAND (a shell string, in the corpus
 # directory) once with its output checked (FORMAT: sum, hashdeep, openssl, or
@@ -145,8 +170,8 @@ row_fmt='  %-44s %7s %7s %7s %7s %7s %8s\n'
 # Sets last_mean. The first row of a part is its reference (ref_mean).
 bench() {
     local part=$1 label=$2 format=$3 cmd=$4
-    local out="$tmp/out" bytes_var="${1}_bytes" t0 t1 i ratio st
-    local -a times=()
+    local out="$tmp/out" bytes_var="${1}_bytes" t0 t1 c0 c1 i ratio st cpu
+    local -a times=() cpus=()
 
     if ! eval "$cmd" >"$out" 2>"$tmp/err"; then
         sed 's/^/    /' "$tmp/err" >&2
@@ -161,11 +186,17 @@ bench() {
     fi
     for ((i = 0; i < runs; i++)); do
         ((cold)) && drop_caches
+        child_cpu
+        c0=$cpu_now
         t0=$(now)
         eval "$cmd" >/dev/null 2>"$tmp/err" || die "$label: command failed on run $((i + 1)): $cmd"
         t1=$(now)
+        child_cpu
+        c1=$cpu_now
         times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+        cpus+=("$(awk -v a="$c0" -v b="$c1" -v w="${times[-1]}" 'BEGIN { printf "%.0f", 100 * (b - a) / w }')")
     done
+    cpu=$(printf '%s\n' "${cpus[@]}" | awk '{ s += $1 } END { printf "%.0f%%", s / NR }')
     st=$(stats "${!bytes_var}" "${times[@]}")
     # shellcheck disable=SC2086
     set -- $st
@@ -175,31 +206,33 @@ bench() {
     fi
     ratio=$(awk -v m="$1" -v r="$ref_mean" 'BEGIN { if (r > 0) printf "%.2fx", m / r; else print "-" }')
     # shellcheck disable=SC2059
-    printf "$row_fmt" "$label" "$1" "$2" "$3" "$4" "$5" "$ratio"
+    printf "$row_fmt" "$label" "$1" "$2" "$3" "$4" "$5" "$ratio" "$cpu"
 }
 
 # skip LABEL TOOL: a row saying the tool is not installed.
 skip() {
-    printf '  %-44s (skipped: %s not installed)\n' "$1" "$2"
+    printf '  %-46s (skipped: %s not installed)\n' "$1" "$2"
 }
 
 header() {
     # shellcheck disable=SC2059
-    printf "$row_fmt" "GB/s ($runs runs)" mean median min max stddev "x $1"
+    printf "$row_fmt" "GB/s ($runs runs)" mean median min max stddev "x $1" cpu
 }
 
 # target TEXT MEAN REF_MEAN GOAL
 target() {
     awk -v t="$1" -v m="$2" -v r="$3" -v g="$4" 'BEGIN {
         x = m / r
-        printf "  target (issue): %s >= %.1fx -> %.2fx, %s\n", t, g, x, (x >= g ? "met" : "NOT met") }'
+        printf "  target (issue): %s >= %.1fx -> %.3fx, %s\n", t, g, x, (x >= g ? "met" : "NOT met") }'
 }
 
 # ---- the table -----------------------------------------------------------------
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 printf 'mediavault hash benchmark, %s page cache, %s\n' "$( ((cold)) && echo cold || echo warm)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
-printf 'machine: %s CPUs, %s; binary: %s\n' "$(nproc)" "${cpu:-unknown CPU}" "$("$MV" --version 2>/dev/null || echo mediavault)"
+printf 'machine: %s CPUs, %s, %s RAM\n' "$(nproc)" "${cpu:-unknown CPU}" "$(human "$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)")"
+printf 'binary: %s (%s)\n' "$mv_shown" "$("$MV" --version 2>/dev/null || echo mediavault)"
+printf 'load average at start: %s (other busy processes make every figure pessimistic)\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'engine (auto): %s\n' "$("$MV" info | awk -F': ' '/^digest engine chosen/ { print $2 }')"
 
 mapfile -t engines < <("$MV" info | awk '$2 == "simd" && $3 == "available" { print $1 }')
@@ -254,7 +287,7 @@ if [[ $only == *a* ]]; then
             target "many files warm, mediavault simd vs md5sum x2" "$simd_mean" "$ref_mean" 4.5
         fi
     else
-        printf '  %-44s (skipped: no simd engine usable on this CPU)\n' "mediavault parallel simd"
+        printf '  %-46s (skipped: no simd engine usable on this CPU)\n' "mediavault parallel simd"
     fi
 fi
 
@@ -292,3 +325,4 @@ if [[ $only == *b* ]]; then
         target "one big file, mediavault vs openssl md5" "$big_mean" "$ref_mean" 1.0
     fi
 fi
+printf '\nload average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

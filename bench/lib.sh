@@ -128,7 +128,7 @@ random_stream() {
 make_corpus() {
     local dir=$1 nfiles=$2 total=$3 big=$4
     local stamp="files=$nfiles total=$total big=$big min=4096 max=16777216 seed=1 v=1"
-    local srcbytes=$((64 << 20)) d
+    local srcbytes=$((64 << 20)) d p0 p1
 
     if [[ -f "$dir/.stamp" && "$(cat "$dir/.stamp")" == "$stamp" ]]; then
         warn "reusing corpus in $dir"
@@ -142,9 +142,11 @@ make_corpus() {
     random_stream "$srcbytes" "$dir/.src"
     plan_sizes "$nfiles" "$total" 4096 16777216 1 "$srcbytes" | awk '{ print NR - 1, $0 }' >"$dir/.plan"
     gen_files "$dir" "$dir/.plan" "$dir/.src" 0 2 &
+    p0=$!
     gen_files "$dir" "$dir/.plan" "$dir/.src" 1 2 &
-    wait %1 || die "corpus generation failed"
-    wait %2 || die "corpus generation failed"
+    p1=$!
+    wait "$p0" || die "corpus generation failed"
+    wait "$p1" || die "corpus generation failed"
     random_stream "$big" "$dir/big/big.bin"
     rm -f "$dir/.src" "$dir/.plan"
     printf '%s\n' "$stamp" >"$dir/.stamp"

@@ -4,8 +4,8 @@
 # Usage: scripts/deps.sh build|check
 set -u
 
-need_build=(gcc make cmake pkg-config libssl-dev)
-need_check=(libcmocka-dev clang-format-14 coreutils procps util-linux binutils)
+need_build=(gcc make cmake pkg-config libssl-dev libsqlite3-dev sqlite3)
+need_check=(libcmocka-dev clang-format-14 coreutils procps util-linux binutils libsqlite3-dev sqlite3)
 
 want=("${need_build[@]}")
 if [ "${1:-build}" = check ]; then

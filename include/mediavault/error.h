@@ -35,7 +35,8 @@ extern "C" {
     X(ENAMETOOLONG, -16, "File name too long")                                                     \
     X(ESYSTEM, -17, "system error")                                                                \
     X(ENODEV, -18, "no such device")                                                               \
-    X(EPARSE, -19, "malformed input")
+    X(EPARSE, -19, "malformed input")                                                              \
+    X(EUNSTABLE, -20, "file kept changing while it was read")
 
 /** Status of a MediaVault call: MV_OK or a negative error code. */
 typedef enum mv_status {

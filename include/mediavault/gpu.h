@@ -25,12 +25,16 @@ typedef struct mv_gpu_info {
     int cc_major, cc_minor; /* compute capability, device 0 */
     int driver_version;     /* e.g. 12040 for 12.4 */
     char reason[256];       /* why not available */
+    int plugin_loaded;      /* 1 when mediavault-cuda.so was found and accepted */
+    char plugin[1024];      /* the plugin's path when loaded, else why it was not */
 } mv_gpu_info;
 
 /**
- * Looks for a CUDA device (once per call; cheap after the first).
+ * Looks for a CUDA device (once per call; cheap after the first) and reports
+ * whether the CUDA plugin was loaded (once per process).
  * Returns: MV_OK always; out->available says whether one was found, and
- *          out->reason says why not.
+ *          out->reason says why not; out->plugin_loaded and out->plugin say
+ *          where the plugin was loaded from, or why it was not.
  */
 MV_API mv_status mv_gpu_probe(mv_gpu_info *out);
 

@@ -74,4 +74,21 @@ struct cli_progress;
 struct cli_progress *cli_progress_start(const struct cli_global *g, mv_progress *p);
 void cli_progress_stop(struct cli_progress *cp);
 
+/* `dupes --fresh`: exact duplicates without a catalog (argv[0] is "dupes"). */
+int cli_dupes_fresh(struct cli_global *g, int argc, char **argv);
+
+/* Catalog commands (cli_scan.c, cli_query.c). */
+int cli_scan(struct cli_global *g, int argc, char **argv);
+int cli_dupes(struct cli_global *g, int argc, char **argv);
+int cli_lookup(struct cli_global *g, int argc, char **argv);
+int cli_export(struct cli_global *g, int argc, char **argv);
+/* Opens --catalog, else the default catalog; complains and returns NULL on failure. */
+mv_catalog *cli_catalog_open(const struct cli_global *g);
+
+/* Catalog paths are bytes: writers for text, md5sum, JSON and CSV (cli_out.c). */
+void cli_text_bytes(FILE *out, const char *prefix, const uint8_t *s, size_t len);
+void cli_md5sum_line(FILE *out, const char *hex, const uint8_t *s, size_t len);
+void cli_json_bytes(FILE *out, const uint8_t *s, size_t len);
+void cli_csv_bytes(FILE *out, const uint8_t *s, size_t len);
+
 #endif

@@ -5,17 +5,23 @@
  * md5sum's leading-backslash escaping, and BSD lines "MD5 (NAME) = HEX"), the
  * listed files are hashed as one batch, and the verdicts are printed in line
  * order: "NAME: OK", "NAME: FAILED", "NAME: FAILED open or read", followed by
- * md5sum's summary warnings on stderr.
+ * md5sum's summary warnings on stderr. A line naming "-" is checked against
+ * standard input, as md5sum does. The --warn complaints about malformed lines
+ * are kept in line order with the verdicts, and stdout is flushed before each
+ * message on stderr, so that the two streams interleave exactly as md5sum's do
+ * when they go to the same place.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 struct entry {
-    char *name;
+    char *name;    /* NULL for an improperly formatted line */
+    size_t lineno; /* of the improperly formatted line */
     uint8_t want[MV_DIGEST_MAX_LEN];
     int done;
     mv_digest_result r;
@@ -27,11 +33,13 @@ struct check {
     int flags;
     struct entry *e;
     size_t n, cap, next;
-    size_t improper, unreadable, mismatched, verified;
+    size_t *batch_to_entry;
+    size_t files, improper, unreadable, mismatched, verified;
     pthread_mutex_t lock;
 };
 
-static int add_entry(struct check *c, const char *name, const uint8_t *want)
+/* Appends an entry; name NULL records an improperly formatted line. */
+static int add_entry(struct check *c, const char *name, const uint8_t *want, size_t lineno)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
@@ -43,10 +51,14 @@ static int add_entry(struct check *c, const char *name, const uint8_t *want)
     }
     struct entry *e = &c->e[c->n];
     memset(e, 0, sizeof(*e));
-    e->name = strdup(name);
-    if (e->name == NULL)
-        return 0;
-    memcpy(e->want, want, mv_digest_len(c->algo));
+    e->lineno = lineno;
+    if (name != NULL) {
+        e->name = strdup(name);
+        if (e->name == NULL)
+            return 0;
+        memcpy(e->want, want, mv_digest_len(c->algo));
+        c->files++;
+    }
     c->n++;
     return 1;
 }
@@ -57,12 +69,9 @@ static int parse_line(struct check *c, char *line, size_t len, size_t lineno)
     mv_status st = mv_sums_parse_line(c->algo, line, len, &sl);
 
     if (st == MV_OK)
-        return sl.kind == MV_SUMS_SKIP || add_entry(c, sl.name, sl.digest);
+        return sl.kind == MV_SUMS_SKIP || add_entry(c, sl.name, sl.digest, lineno);
     c->improper++;
-    if (c->flags & CLI_CHECK_WARN)
-        cli_error(c->sums, "%zu: improperly formatted %s checksum line", lineno,
-                  mv_sums_tag(c->algo));
-    return 1;
+    return !(c->flags & CLI_CHECK_WARN) || add_entry(c, NULL, NULL, lineno);
 }
 
 static void print_name(const char *name)
@@ -80,9 +89,16 @@ static void verdict(struct check *c, struct entry *e)
     const int quiet = c->flags & CLI_CHECK_QUIET, silent = c->flags & CLI_CHECK_STATUS;
     const char *what = NULL;
 
+    if (e->name == NULL) {
+        fflush(stdout);
+        cli_error(c->sums, "%zu: improperly formatted %s checksum line", e->lineno,
+                  mv_sums_tag(c->algo));
+        return;
+    }
     if (e->r.status != MV_OK) {
         if (e->r.status == MV_ENOENT && (c->flags & CLI_CHECK_IGNORE_MISSING))
             return;
+        fflush(stdout);
         cli_error(e->name, "%s", mv_strerror(e->r.status));
         c->unreadable++;
         what = "FAILED open or read";
@@ -99,15 +115,21 @@ static void verdict(struct check *c, struct entry *e)
     printf(": %s\n", what);
 }
 
+static void flush_ready(struct check *c)
+{
+    while (c->next < c->n && c->e[c->next].done)
+        verdict(c, &c->e[c->next++]);
+}
+
 static void on_checked(void *opaque, size_t index, const mv_digest_result *r)
 {
     struct check *c = opaque;
+    struct entry *e = &c->e[c->batch_to_entry[index]];
 
     pthread_mutex_lock(&c->lock);
-    c->e[index].r = *r;
-    c->e[index].done = 1;
-    while (c->next < c->n && c->e[c->next].done)
-        verdict(c, &c->e[c->next++]);
+    e->r = *r;
+    e->done = 1;
+    flush_ready(c);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -119,7 +141,8 @@ static void plural_warning(size_t n, const char *one, const char *many)
 
 static int summarize(struct check *c)
 {
-    if (c->n == 0) {
+    fflush(stdout);
+    if (c->files == 0) {
         cli_error(c->sums, "no properly formatted checksum lines found");
         return CLI_EXIT_SOME_FAILED;
     }
@@ -133,7 +156,8 @@ static int summarize(struct check *c)
     }
     if ((c->flags & CLI_CHECK_IGNORE_MISSING) && c->verified == 0 && c->unreadable == 0 &&
         c->mismatched == 0) {
-        cli_error(c->sums, "no file was verified");
+        if (!(c->flags & CLI_CHECK_STATUS))
+            cli_error(c->sums, "no file was verified");
         return CLI_EXIT_SOME_FAILED;
     }
     if (c->unreadable || c->mismatched || ((c->flags & CLI_CHECK_STRICT) && c->improper))
@@ -159,25 +183,51 @@ static int read_sums(struct check *c, FILE *in)
     return ok;
 }
 
+/* Marks the entries that need no batch as done (standard input is hashed here);
+   collects the paths of the others. Returns how many paths there are. */
+static size_t collect_paths(struct check *c, const char **paths)
+{
+    size_t nfiles = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        struct entry *e = &c->e[i];
+        if (e->name == NULL) {
+            e->done = 1;
+        } else if (strcmp(e->name, "-") == 0) {
+            e->r.status = mv_digest_fd(c->algo, STDIN_FILENO, e->r.digest, &e->r.size);
+            e->done = 1;
+        } else {
+            c->batch_to_entry[nfiles] = i;
+            paths[nfiles++] = e->name;
+        }
+    }
+    return nfiles;
+}
+
 static mv_status verify_all(const struct cli_global *g, struct check *c)
 {
-    mv_digest_batch *b;
+    mv_digest_batch *b = NULL;
     const char **paths = calloc(c->n + 1, sizeof(*paths));
-    mv_status st = paths == NULL ? MV_ENOMEM : mv_digest_batch_new(&b);
+    mv_status st = MV_OK;
 
-    if (st != MV_OK) {
+    c->batch_to_entry = calloc(c->n + 1, sizeof(size_t));
+    if (paths == NULL || c->batch_to_entry == NULL)
+        st = MV_ENOMEM;
+    size_t nfiles = st == MV_OK ? collect_paths(c, paths) : 0;
+    flush_ready(c); /* what came before the first file */
+    if (st == MV_OK && nfiles > 0)
+        st = mv_digest_batch_new(&b);
+    if (st != MV_OK || nfiles == 0) {
         free(paths);
         return st;
     }
-    for (size_t i = 0; i < c->n; i++)
-        paths[i] = c->e[i].name;
     st = mv_digest_batch_set(b, MV_DIGEST_OPT_ALGO, c->algo);
     if (st == MV_OK)
         st = mv_digest_batch_set(b, MV_DIGEST_OPT_JOBS, g->jobs);
     if (st == MV_OK)
         st = mv_digest_batch_set(b, MV_DIGEST_OPT_BACKEND, g->backend);
     if (st == MV_OK)
-        st = mv_digest_batch_run(b, paths, c->n, NULL, on_checked, c);
+        st = mv_digest_batch_run(b, paths, nfiles, NULL, on_checked, c);
     mv_digest_batch_free(b);
     free(paths);
     return st;
@@ -197,7 +247,8 @@ static int check_one(const struct cli_global *g, struct check *c)
         fclose(in);
     if (!ok)
         return CLI_EXIT_SOME_FAILED;
-    mv_status st = c->n ? verify_all(g, c) : MV_OK;
+    mv_status st = verify_all(g, c);
+    flush_ready(c);
     if (st != MV_OK) {
         cli_warn("%s", mv_strerror(st));
         rc = cli_exit_for(st) == CLI_EXIT_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_SYSTEM;
@@ -207,6 +258,7 @@ static int check_one(const struct cli_global *g, struct check *c)
     for (size_t i = 0; i < c->n; i++)
         free(c->e[i].name);
     free(c->e);
+    free(c->batch_to_entry);
     return rc;
 }
 

@@ -37,6 +37,7 @@ static void print_item(struct printer *pr, const struct item *it)
     const char *name = it->path != NULL ? it->path : "-";
 
     if (it->r.status != MV_OK) {
+        fflush(stdout); /* keep the order md5sum gives when both go to one place */
         cli_error(name, "%s", mv_strerror(it->r.status));
         pr->failed = 1;
         return;
@@ -185,6 +186,9 @@ static void hash_usage(FILE *out)
 #define PARSE_GO_ON -1
 #define HELP_SHOWN  -2
 
+/* --quiet, --status and --warn override each other: the last one wins, as in md5sum. */
+#define CHECK_VERBOSITY (CLI_CHECK_QUIET | CLI_CHECK_STATUS | CLI_CHECK_WARN)
+
 struct hash_opts {
     mv_digest_algo algo;
     int recursive, check, check_flags;
@@ -201,8 +205,10 @@ static int parse_hash_opts(struct cli_global *g, int argc, char **argv, struct h
         { "warn", no_argument, NULL, 'w' },        { "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
         { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
     };
+    static char prog[] = "mediavault"; /* getopt's messages name argv[0], here "hash" */
     int c;
 
+    argv[0] = prog;
     while ((c = getopt_long(argc, argv, "+a:rj:cwh", longs, NULL)) != -1) {
         switch (c) {
         case 'a':
@@ -228,16 +234,16 @@ static int parse_hash_opts(struct cli_global *g, int argc, char **argv, struct h
             o->check = 1;
             break;
         case OPT_QUIET:
-            o->check_flags |= CLI_CHECK_QUIET;
+            o->check_flags = (o->check_flags & ~CHECK_VERBOSITY) | CLI_CHECK_QUIET;
             break;
         case OPT_STATUS:
-            o->check_flags |= CLI_CHECK_STATUS;
+            o->check_flags = (o->check_flags & ~CHECK_VERBOSITY) | CLI_CHECK_STATUS;
             break;
         case OPT_STRICT:
             o->check_flags |= CLI_CHECK_STRICT;
             break;
         case 'w':
-            o->check_flags |= CLI_CHECK_WARN;
+            o->check_flags = (o->check_flags & ~CHECK_VERBOSITY) | CLI_CHECK_WARN;
             break;
         case OPT_IGNORE_MISSING:
             o->check_flags |= CLI_CHECK_IGNORE_MISSING;

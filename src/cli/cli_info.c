@@ -55,6 +55,7 @@ static void print_text(const char *chosen, mv_status chosen_st, const mv_gpu_inf
                (double)gpu->total_memory / (1024.0 * 1024 * 1024), gpu->cc_major, gpu->cc_minor);
     else
         printf("cuda: not available (%s)\n", gpu->reason);
+    printf("cuda plugin: %s (%s)\n", gpu->plugin_loaded ? "loaded" : "not loaded", gpu->plugin);
 }
 
 static void print_json(const char *chosen, const mv_gpu_info *gpu)
@@ -67,9 +68,12 @@ static void print_json(const char *chosen, const mv_gpu_info *gpu)
         printf("%s\"%s\": %s", i ? ", " : "", cpu_names[i].name,
                (f & cpu_names[i].bit) ? "true" : "false");
     printf("}, \"digest_engines\": [");
-    for (size_t i = 0; mv_digest_engine_get(i, &e) == MV_OK; i++)
-        printf("%s{\"name\": \"%s\", \"backend\": \"%s\", \"available\": %s, \"detail\": \"%s\"}",
-               i ? ", " : "", e.name, e.backend, e.available ? "true" : "false", e.detail);
+    for (size_t i = 0; mv_digest_engine_get(i, &e) == MV_OK; i++) {
+        printf("%s{\"name\": \"%s\", \"backend\": \"%s\", \"available\": %s, \"detail\": ",
+               i ? ", " : "", e.name, e.backend, e.available ? "true" : "false");
+        json_string(e.detail); /* the GPU engine's detail is a driver message */
+        putchar('}');
+    }
     printf("], \"digest_engine\": ");
     if (chosen != NULL)
         json_string(chosen);
@@ -85,6 +89,8 @@ static void print_json(const char *chosen, const mv_gpu_info *gpu)
         printf(", \"reason\": ");
         json_string(gpu->reason);
     }
+    printf(", \"plugin_loaded\": %s, \"plugin\": ", gpu->plugin_loaded ? "true" : "false");
+    json_string(gpu->plugin);
     printf("}}\n");
 }
 

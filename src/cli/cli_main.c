@@ -17,7 +17,11 @@ static void usage(FILE *out)
           "                  [--quiet] [--verbose] COMMAND [ARGS]\n\n"
           "Commands:\n"
           "  info     version, CPU features, digest engines, GPU\n"
-          "  hash     md5sum-compatible digests of files; --check verifies a sums file\n\n"
+          "  hash     md5sum-compatible digests of files; --check verifies a sums file\n"
+          "  scan     catalog the files under ROOTs (incremental, resumable)\n"
+          "  dupes    duplicate files from the catalog (--fresh: without it)\n"
+          "  lookup   where an MD5 or a FILE's content is in the catalog\n"
+          "  export   the catalog as md5sum lines, JSON or CSV\n\n"
           "Run 'mediavault COMMAND --help' for the options of a command.\n"
           "Exit status: 0 success, 1 some inputs failed, 2 usage error, 3 system error.\n",
           out);
@@ -117,6 +121,14 @@ int main(int argc, char **argv)
         return cli_info(&g, argc, argv);
     if (strcmp(cmd, "hash") == 0)
         return cli_hash(&g, argc, argv);
+    if (strcmp(cmd, "dupes") == 0) /* cli_dupes() hands --fresh to cli_dupes_fresh() */
+        return cli_dupes(&g, argc, argv);
+    if (strcmp(cmd, "scan") == 0)
+        return cli_scan(&g, argc, argv);
+    if (strcmp(cmd, "lookup") == 0)
+        return cli_lookup(&g, argc, argv);
+    if (strcmp(cmd, "export") == 0)
+        return cli_export(&g, argc, argv);
     cli_warn("unknown command '%s'", cmd);
     usage(stderr);
     return CLI_EXIT_USAGE;

@@ -80,7 +80,8 @@ static int read_names(const char *dir, struct cli_list *names, int *errors)
         }
     }
     closedir(d);
-    qsort(names->items, names->n, sizeof(char *), by_name);
+    if (names->n > 1) /* an empty directory has no array: qsort(NULL) is undefined */
+        qsort(names->items, names->n, sizeof(char *), by_name);
     return 1;
 }
 

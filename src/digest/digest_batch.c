@@ -5,7 +5,9 @@
  * files start roughly in the order given and a slow file never holds up the
  * others. MD5 with a multi-buffer engine runs the lane scheduler in each worker;
  * other algorithms, the scalar engine, and a batch of a single file stream each
- * file through OpenSSL. Every file gets exactly one result: failures are results.
+ * file through OpenSSL. MD5 on the cuda engine runs digest_gpu.c's workers: one
+ * feeds the GPU, the others take the large files on the CPU. Every file gets
+ * exactly one result: failures are results.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -39,6 +41,7 @@ struct run {
     void *opaque;
     int overlap; /* one file and a spare core: read beside the hashing */
     size_t jobs;
+    mv__gpu_run *gpu; /* MD5 on the cuda engine: what its workers share */
 };
 
 mv_status mv_digest_batch_new(mv_digest_batch **out)
@@ -168,6 +171,12 @@ static void worker_task(void *arg)
         overlapped_worker(r);
         return;
     }
+    if (r->gpu != NULL) {
+        mv__mb_source gsrc = { src_next, src_done, src_path, r };
+        size_t cpu_read = lane_read_size(r->b->read_size, r->jobs, MV__ENGINE_MAX_LANES);
+        mv__md5_gpu_worker(r->gpu, &gsrc, cpu_read);
+        return;
+    }
 
     if (r->engine->md5_many == NULL || r->b->algo != MV_DIGEST_MD5 || r->n == 1) {
         scalar_worker(r);
@@ -221,5 +230,12 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
     if (jobs > n)
         jobs = n ? n : 1;
     r.jobs = jobs;
-    return run_workers(&r, jobs);
+    if ((e->caps & MV__ENGINE_GPU) && b->algo == MV_DIGEST_MD5 && !r.overlap && n > 1) {
+        st = mv__gpu_run_new(n, &r.gpu);
+        if (st != MV_OK)
+            return st;
+    }
+    st = run_workers(&r, jobs);
+    mv__gpu_run_free(r.gpu);
+    return st;
 }

@@ -1,14 +1,14 @@
 /*
  * The MD5 engine registry and backend selection.
  *
- * Engines are listed best first; each probe runs once (call_once) and the
- * answers are kept. AUTO takes the first usable engine, a forced backend the
+ * Engines are listed best first; each probe runs once, when the engine is
+ * first considered, and the answer is kept. AUTO takes the first usable engine, a forced backend the
  * first usable engine of that backend. MEDIAVAULT_MD5_ENGINE=NAME pins one
  * engine by name, which the differential tests use to run every engine.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
+#include <pthread.h>
 
 #include "digest_md5_kernel.h"
 #include "engine.h"
@@ -55,26 +55,24 @@ static const struct mv_digest_engine engine_avx512 = {
 #endif
 
 static const struct mv_digest_engine *const registry[] = {
+    /* First: its probe fails unless the CUDA plugin loads and finds a device. */
+    &mv__engine_cuda,
 #ifndef MV_NO_AVX512
     &engine_avx512,
 #endif
 #ifndef MV_NO_AVX2
-    &engine_avx2x2,
-    &engine_avx2,
+    &engine_avx2x2,     &engine_avx2,
 #endif
     &mv__engine_scalar,
 };
 
 #define N_ENGINES (sizeof(registry) / sizeof(registry[0]))
 
-static int usable[N_ENGINES];
-static once_flag probe_flag = ONCE_FLAG_INIT;
-
-static void probe_all(void)
-{
-    for (size_t i = 0; i < N_ENGINES; i++)
-        usable[i] = registry[i]->probe == NULL || registry[i]->probe();
-}
+/* Each engine is probed the first time it is asked about, and only then: a
+   request for the scalar engine never initialises a GPU. */
+enum { UNPROBED = 0, USABLE = 1, UNUSABLE = 2 };
+static int probed[N_ENGINES];
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 
 size_t mv__engine_count(void)
 {
@@ -88,8 +86,14 @@ const struct mv_digest_engine *mv__engine_at(size_t i)
 
 int mv__engine_usable(size_t i)
 {
-    call_once(&probe_flag, probe_all);
-    return i < N_ENGINES && usable[i];
+    if (i >= N_ENGINES)
+        return 0;
+    pthread_mutex_lock(&probe_lock);
+    if (probed[i] == UNPROBED)
+        probed[i] = registry[i]->probe == NULL || registry[i]->probe() ? USABLE : UNUSABLE;
+    int ok = probed[i] == USABLE;
+    pthread_mutex_unlock(&probe_lock);
+    return ok;
 }
 
 static const struct mv_digest_engine *pinned_engine(mv_status *st)
@@ -116,13 +120,22 @@ const struct mv_digest_engine *mv__engine_select(mv_digest_backend backend, mv_s
     if (e != NULL || *st != MV_OK)
         return e;
     for (size_t i = 0; i < N_ENGINES; i++) {
-        if (!mv__engine_usable(i))
+        if (backend != MV_BACKEND_AUTO && strcmp(registry[i]->backend, names[backend]) != 0)
             continue;
-        if (backend == MV_BACKEND_AUTO || strcmp(registry[i]->backend, names[backend]) == 0)
+        if (mv__engine_usable(i))
             return registry[i];
     }
     *st = MV_ENOTSUP;
     return NULL;
+}
+
+const struct mv_digest_engine *mv__engine_cpu_best(void)
+{
+    for (size_t i = 0; i < N_ENGINES; i++) {
+        if (!(registry[i]->caps & MV__ENGINE_GPU) && mv__engine_usable(i))
+            return registry[i];
+    }
+    return &mv__engine_scalar;
 }
 
 mv_status mv__engine_env_backend(mv_digest_backend *out)
@@ -137,6 +150,8 @@ mv_status mv__engine_env_backend(mv_digest_backend *out)
 
 static const char *engine_detail(const struct mv_digest_engine *e, int ok)
 {
+    if (e->caps & MV__ENGINE_GPU)
+        return mv__md5_gpu_detail();
     if (!ok)
         return "CPU lacks the instructions";
     if (e->lanes == 16)

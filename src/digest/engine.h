@@ -46,6 +46,9 @@ const struct mv_digest_engine *mv__engine_select(mv_digest_backend backend, mv_s
 /* MEDIAVAULT_BACKEND, parsed; AUTO when unset. MV_EINVAL when it is set to garbage. */
 mv_status mv__engine_env_backend(mv_digest_backend *out);
 
+/* The first usable engine that runs on the CPU (scalar at worst). */
+const struct mv_digest_engine *mv__engine_cpu_best(void);
+
 extern const struct mv_digest_engine mv__engine_scalar;
 
 /* OpenSSL-backed primitives (digest_scalar.c). */
@@ -96,5 +99,17 @@ void mv__md5_state_bytes(const uint32_t st[4], uint8_t out[MV_MD5_LEN]);
 /* Pads and finishes a stream: tail holds the last len % 64 bytes, total is the length. */
 void mv__md5_finish(uint32_t st[4], const uint8_t *tail, size_t tail_len, uint64_t total,
                     uint8_t out[MV_MD5_LEN]);
+
+/* GPU MD5 through the CUDA plugin (digest_gpu.c). */
+extern const struct mv_digest_engine mv__engine_cuda;
+/* Why the cuda engine can or cannot run here, for info (static). */
+const char *mv__md5_gpu_detail(void);
+/* What the workers of one batch on the cuda engine share. */
+typedef struct mv__gpu_run mv__gpu_run;
+mv_status mv__gpu_run_new(size_t nfiles, mv__gpu_run **out);
+void mv__gpu_run_free(mv__gpu_run *g);
+/* One worker of such a batch: the first feeds the GPU, then every worker hashes
+   the large files and what is left on the CPU. */
+void mv__md5_gpu_worker(mv__gpu_run *g, const mv__mb_source *src, size_t read_size);
 
 #endif

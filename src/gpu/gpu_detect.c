@@ -4,13 +4,15 @@
  * The prototypes below are the documented driver API entry points, declared
  * here so that no CUDA header or library is needed at build time. A missing
  * library, a driver error or zero visible devices each give a reason string
- * instead of a failure.
+ * instead of a failure. The probe also says whether the CUDA plugin was loaded
+ * (gpu_loader.c), since a device is of no use to MediaVault without it.
  */
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/core.h"
+#include "gpu_plugin.h"
 #include "mediavault/gpu.h"
 
 typedef int (*cu_init_fn)(unsigned);
@@ -107,11 +109,20 @@ static void probe_driver(const struct cuda_api *api, mv_gpu_info *out)
     query_device(api, out);
 }
 
+static void probe_plugin(mv_gpu_info *out)
+{
+    const char *reason, *path;
+
+    out->plugin_loaded = mv__gpu_plugin(&reason, &path) != NULL;
+    mv__fmt(out->plugin, sizeof(out->plugin), "%s", out->plugin_loaded ? path : reason);
+}
+
 mv_status mv_gpu_probe(mv_gpu_info *out)
 {
     struct cuda_api api;
 
     memset(out, 0, sizeof(*out));
+    probe_plugin(out);
     void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
         mv__fmt(out->reason, sizeof(out->reason), "libcuda.so.1 not found (no NVIDIA driver)");

@@ -1,0 +1,67 @@
+/*
+ * Private side of the catalog: the backend table and the handle every backend
+ * shares. A backend is one file (catalog_sqlite.c, later catalog_postgres.c)
+ * with one const struct mv_catalog_backend, listed in catalog_api.c; the
+ * public functions check their arguments there and dispatch through the table.
+ * Schema migrations are backend-neutral SQL, numbered, in catalog_migrate.c.
+ */
+#ifndef MV_CATALOG_PRIV_H
+#define MV_CATALOG_PRIV_H
+
+#include "mediavault/catalog.h"
+
+#include "../core/core.h"
+
+#define MV_CATALOG_ERRMSG_MAX 256
+
+struct mv_catalog_backend;
+
+struct mv_catalog {
+    const struct mv_catalog_backend *be;
+    void *impl; /* owned by the backend; released by its close() */
+    int schema_version;
+    char errmsg[MV_CATALOG_ERRMSG_MAX];
+};
+
+/* Every function sets c->errmsg (mv__catalog_seterr) before returning an error. */
+struct mv_catalog_backend {
+    const char *name;
+    const char *scheme; /* URI prefix ("sqlite:"); a bare path goes to the first backend */
+    mv_status (*open)(mv_catalog *c, const char *location);
+    void (*close)(mv_catalog *c);
+    mv_status (*begin)(mv_catalog *c);
+    mv_status (*commit)(mv_catalog *c);
+    mv_status (*rollback)(mv_catalog *c);
+    mv_status (*file_get)(mv_catalog *c, const uint8_t *path, size_t len, mv_catalog_file *out);
+    mv_status (*file_put)(mv_catalog *c, const mv_catalog_file *f);
+    mv_status (*file_seen)(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
+                           int64_t seen_at);
+    mv_status (*find_inode)(mv_catalog *c, uint64_t dev, uint64_t ino, mv_catalog_file_fn fn,
+                            void *opaque);
+    mv_status (*find_md5)(mv_catalog *c, const uint8_t *md5, mv_catalog_file_fn fn, void *opaque);
+    mv_status (*mark_gone)(mv_catalog *c, const uint8_t *root, size_t len, int64_t scan_id,
+                           int64_t now, uint64_t *count);
+    mv_status (*mark_seen)(mv_catalog *c, const uint8_t *root, size_t len, int64_t scan_id,
+                           int64_t now);
+    mv_status (*scan_begin)(mv_catalog *c, const char *roots, int64_t now, int64_t *id);
+    mv_status (*scan_end)(mv_catalog *c, int64_t id, int64_t now, mv_catalog_scan_state state,
+                          const mv_catalog_scan_stats *stats);
+    mv_status (*scan_error)(mv_catalog *c, int64_t id, const uint8_t *path, size_t len,
+                            mv_status error, const char *note);
+    mv_status (*each_dupe)(mv_catalog *c, uint64_t min_size, mv_catalog_file_fn fn, void *opaque);
+    mv_status (*each_file)(mv_catalog *c, mv_catalog_file_fn fn, void *opaque);
+};
+
+extern const struct mv_catalog_backend mv__catalog_sqlite;
+
+/* Sets the handle's detail message and returns st, for `return mv__catalog_seterr(...)`. */
+mv_status mv__catalog_seterr(mv_catalog *c, mv_status st, const char *fmt, ...) MV_PRINTF(3, 4);
+
+/* The newest schema version, and the SQL that takes version - 1 to version (1-based). */
+int mv__catalog_schema_latest(void);
+const char *mv__catalog_migration(int version);
+
+/* The digest column of the files table for an algorithm ("md5", "sha256", ...). */
+const char *mv__catalog_digest_column(unsigned algo);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * Change detection: which walked files must be read.
+ *
+ * A file whose record has the same (device, inode, size, mtime_ns, ctime_ns),
+ * no error and every requested digest is unchanged: only its seen_scan moves.
+ * Otherwise the record of the same (device, inode) under another path is
+ * tried: with the same size and mtime, its digests are kept when its ctime is
+ * also the same (a hard link already known) or when its old path no longer
+ * holds that inode (a rename, which changes ctime on most file systems). A
+ * renamed file's old path is marked gone at once, so it is not also counted as
+ * gone at the end. Everything else goes to the read list, which is sorted by
+ * (device, inode) so that reads follow the disk layout and the links of one
+ * inode sit together and are read once.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "scan_priv.h"
+
+struct inode_match {
+    const struct mv__scan_entry *e;
+    int found, renamed;
+    unsigned have;
+    uint8_t digest[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN];
+    uint8_t *old; /* old path of a rename, NUL-terminated */
+    size_t old_len;
+};
+
+static int same_key(const mv_catalog_file *r, const struct mv__scan_entry *e)
+{
+    return r->kind == MV_KIND_FILE && r->error == MV_OK && r->device == e->dev &&
+           r->inode == e->ino && r->size == e->size && r->mtime_ns == e->mtime_ns &&
+           r->ctime_ns == e->ctime_ns;
+}
+
+/* True when path (bytes) no longer names inode (dev, ino). */
+static int moved_away(const uint8_t *path, size_t len, uint64_t dev, uint64_t ino)
+{
+    char *p = mv__malloc(len + 1);
+    struct stat st;
+    int moved = 1;
+
+    if (p == NULL)
+        return 0;
+    memcpy(p, path, len);
+    p[len] = '\0';
+    if (lstat(p, &st) == 0)
+        moved = (uint64_t)st.st_dev != dev || (uint64_t)st.st_ino != ino;
+    mv__free(p);
+    return moved;
+}
+
+static int on_inode(void *opaque, const mv_catalog_file *r)
+{
+    struct inode_match *m = opaque;
+    const struct mv__scan_entry *e = m->e;
+
+    if (r->kind != MV_KIND_FILE || r->error != MV_OK || r->size != e->size ||
+        r->mtime_ns != e->mtime_ns || !(r->digests & MV_CATALOG_HAS(MV_DIGEST_MD5)))
+        return 0;
+    if (r->path_len == e->len && memcmp(r->path, e->path, e->len) == 0)
+        return 0;
+    if (r->ctime_ns != e->ctime_ns) {
+        if (!moved_away(r->path, r->path_len, e->dev, e->ino))
+            return 0;
+        m->old = mv__malloc(r->path_len);
+        if (m->old == NULL)
+            return 0;
+        memcpy(m->old, r->path, r->path_len);
+        m->old_len = r->path_len;
+        m->renamed = 1;
+    }
+    m->found = 1;
+    m->have = r->digests;
+    memcpy(m->digest, r->digest, sizeof(m->digest));
+    return 1;
+}
+
+static void report(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
+{
+    if (x->s->event != NULL)
+        x->s->event(x->s->event_opaque, e->path, e->len, e->error, e->note);
+}
+
+/* A path with a note or an error: stored as such, never read. */
+static mv_status plan_other(struct mv__scan_ctx *x, struct mv__scan_entry *e)
+{
+    mv_status ret = mv__scan_write_begin(x);
+
+    if (e->error != MV_OK) {
+        x->st.errors++;
+        if (ret == MV_OK)
+            ret = mv_catalog_scan_error(x->c, x->scan_id, e->path, e->len, e->error, e->note);
+    } else if (e->kind != MV_KIND_DIR || e->note != NULL) {
+        x->st.skipped++;
+    }
+    report(x, e);
+    /* What an unreadable directory held is unknown, not gone. */
+    if (ret == MV_OK && e->kind == MV_KIND_DIR && e->error != MV_OK)
+        ret = mv_catalog_mark_seen(x->c, e->path, e->len, x->scan_id, x->now);
+    if (ret == MV_OK)
+        ret = mv__scan_store(x, e);
+    return ret;
+}
+
+/* Tries to keep the digests of the same inode under another path. */
+static mv_status plan_inode(struct mv__scan_ctx *x, struct mv__scan_entry *e, int *kept)
+{
+    struct inode_match m;
+    mv_status ret;
+
+    memset(&m, 0, sizeof(m));
+    m.e = e;
+    *kept = 0;
+    ret = mv_catalog_file_find_inode(x->c, e->dev, e->ino, on_inode, &m);
+    if (ret != MV_OK || !m.found) {
+        mv__free(m.old);
+        return ret;
+    }
+    e->have = m.have & x->s->algos;
+    memcpy(e->digest, m.digest, sizeof(e->digest));
+    e->need = x->s->algos & ~e->have;
+    ret = mv__scan_write_begin(x);
+    if (ret == MV_OK && m.renamed)
+        ret = mv_catalog_mark_gone(x->c, m.old, m.old_len, x->scan_id, x->now, NULL);
+    mv__free(m.old);
+    if (ret != MV_OK || e->need != 0)
+        return ret;
+    *kept = 1;
+    if (m.renamed)
+        x->st.renamed++;
+    else if (e->reason == MV__SCAN_NEW)
+        x->st.new_files++;
+    else
+        x->st.changed++;
+    return mv__scan_store(x, e);
+}
+
+static mv_status to_read(struct mv__scan_ctx *x, struct mv__scan_entry *e)
+{
+    mv_status ret = mv__scan_list_push(&x->read, e);
+
+    if (ret == MV_OK)
+        e->path = NULL; /* the read list owns it now */
+    return ret;
+}
+
+/* The same path with the same key: unchanged, or only missing a new algorithm. */
+static mv_status plan_known(struct mv__scan_ctx *x, struct mv__scan_entry *e,
+                            const mv_catalog_file *r)
+{
+    e->have = r->digests & x->s->algos;
+    memcpy(e->digest, r->digest, sizeof(e->digest));
+    e->need = x->s->algos & ~e->have;
+    if (e->need != 0) {
+        e->reason = MV__SCAN_UPGRADE;
+        return to_read(x, e);
+    }
+    x->st.unchanged++;
+    mv_status ret = mv__scan_write_begin(x);
+    if (ret == MV_OK)
+        ret = mv_catalog_file_seen(x->c, e->path, e->len, x->scan_id, x->now);
+    if (ret == MV_OK)
+        ret = mv__scan_maybe_commit(x, 0);
+    return ret;
+}
+
+mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e)
+{
+    mv_catalog_file r;
+    int kept = 0;
+
+    if (e->kind != MV_KIND_FILE || e->error != MV_OK)
+        return plan_other(x, e);
+    x->st.files++;
+    x->st.bytes += e->size;
+    mv_status ret = mv_catalog_file_get(x->c, e->path, e->len, &r);
+    if (ret == MV_OK && same_key(&r, e))
+        return plan_known(x, e, &r);
+    if (ret != MV_OK && ret != MV_ENOENT)
+        return ret;
+    e->reason = ret == MV_ENOENT ? MV__SCAN_NEW : MV__SCAN_CHANGED;
+    ret = plan_inode(x, e, &kept);
+    if (ret != MV_OK || kept)
+        return ret;
+    if (e->need == 0) {
+        e->have = 0;
+        e->need = x->s->algos;
+    }
+    return to_read(x, e);
+}
+
+static int by_inode(const void *a, const void *b)
+{
+    const struct mv__scan_entry *x = a, *y = b;
+
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->path, y->path, n);
+    return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+void mv__scan_plan_sort(struct mv__scan_list *l)
+{
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(l->v[0]), by_inode);
+}

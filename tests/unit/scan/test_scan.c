@@ -1,0 +1,290 @@
+/*
+ * Unit tests of the scanner on real trees made here: first scan and rescan
+ * (no bytes read), rename and hard links not re-read, deleted files marked
+ * gone, special files noted, a new algorithm read once, options, cancel.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mediavault/mediavault.h"
+
+static char root[64];
+static char tree[96];
+static mv_catalog *cat;
+
+static void path_of(char *out, size_t size, const char *rel)
+{
+    snprintf(out, size, "%s/%s", tree, rel);
+}
+
+static void write_file(const char *rel, size_t size, int seed)
+{
+    char p[256];
+
+    path_of(p, sizeof(p), rel);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < size; i++)
+        fputc((int)((i * 31 + (size_t)seed) & 0xff), f);
+    fclose(f);
+}
+
+static void mkdir_rel(const char *rel)
+{
+    char p[256];
+
+    path_of(p, sizeof(p), rel);
+    assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static int setup(void **state)
+{
+    char db[128];
+
+    (void)state;
+    snprintf(root, sizeof(root), "/tmp/mv-scan-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    snprintf(tree, sizeof(tree), "%s/tree", root);
+    assert_int_equal(mkdir(tree, 0755), 0);
+    snprintf(db, sizeof(db), "%s/catalog.db", root);
+    assert_int_equal(mv_catalog_open(db, &cat), MV_OK);
+    mkdir_rel("d");
+    mkdir_rel("d/e");
+    write_file("a", 5000, 1);
+    write_file("d/b", 70000, 2);
+    write_file("d/e/c", 1, 3);
+    write_file("empty", 0, 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+
+    (void)state;
+    mv_catalog_close(cat);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+    return 0;
+}
+
+static mv_status scan_with(mv_scan *s, mv_scan_summary *m)
+{
+    const char *roots[] = { tree };
+
+    return mv_scan_run(s, cat, roots, 1, m);
+}
+
+static mv_scan_summary scan(void)
+{
+    mv_scan *s = NULL;
+    mv_scan_summary m;
+
+    assert_int_equal(mv_scan_new(&s), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_JOBS, 2), MV_OK);
+    assert_int_equal(scan_with(s, &m), MV_OK);
+    mv_scan_free(s);
+    return m;
+}
+
+static void get(const char *rel, mv_catalog_file *f)
+{
+    char p[256];
+
+    path_of(p, sizeof(p), rel);
+    assert_int_equal(mv_catalog_file_get(cat, (const uint8_t *)p, strlen(p), f), MV_OK);
+}
+
+static void first_scan_then_no_reads(void **state)
+{
+    mv_catalog_file f;
+    uint8_t want[MV_DIGEST_MAX_LEN];
+
+    (void)state;
+    mv_scan_summary m = scan();
+    assert_int_equal(m.stats.files, 4);
+    assert_int_equal(m.stats.new_files, 4);
+    assert_int_equal(m.stats.bytes_read, 75001);
+    get("d/e/c", &f);
+    assert_int_equal(mv_digest_buffer(MV_DIGEST_MD5, "\x03", 1, want), MV_OK);
+    assert_memory_equal(f.digest[MV_DIGEST_MD5], want, MV_MD5_LEN);
+    m = scan();
+    assert_int_equal(m.stats.bytes_read, 0);
+    assert_int_equal(m.stats.unchanged, 4);
+    assert_int_equal(m.stats.new_files + m.stats.changed + m.stats.gone, 0);
+}
+
+static void rename_not_read(void **state)
+{
+    char from[256], to[256];
+    mv_catalog_file f;
+
+    (void)state;
+    scan();
+    path_of(from, sizeof(from), "d/b");
+    path_of(to, sizeof(to), "d/e/moved");
+    assert_int_equal(rename(from, to), 0);
+    mv_scan_summary m = scan();
+    assert_int_equal(m.stats.renamed, 1);
+    assert_int_equal(m.stats.bytes_read, 0);
+    assert_int_equal(m.stats.gone, 0);
+    get("d/e/moved", &f);
+    assert_true(f.digests & MV_CATALOG_HAS(MV_DIGEST_MD5));
+    get("d/b", &f);
+    assert_true(f.gone_at != 0);
+}
+
+static void hardlink_read_once(void **state)
+{
+    char from[256], to[256];
+
+    (void)state;
+    path_of(from, sizeof(from), "d/b");
+    path_of(to, sizeof(to), "link");
+    assert_int_equal(link(from, to), 0);
+    mv_scan_summary m = scan();
+    assert_int_equal(m.stats.files, 5);
+    assert_int_equal(m.stats.new_files, 5);
+    assert_int_equal(m.stats.bytes_read, 75001); /* d/b once */
+    m = scan();
+    assert_int_equal(m.stats.bytes_read, 0);
+}
+
+static void gone_marked(void **state)
+{
+    char p[256];
+    mv_catalog_file f;
+
+    (void)state;
+    scan();
+    path_of(p, sizeof(p), "a");
+    assert_int_equal(unlink(p), 0);
+    mv_scan_summary m = scan();
+    assert_int_equal(m.stats.gone, 1);
+    get("a", &f);
+    assert_true(f.gone_at != 0);
+    write_file("a", 5000, 1); /* back again: present, read (a new inode) */
+    m = scan();
+    assert_int_equal(m.stats.gone, 0);
+    get("a", &f);
+    assert_int_equal(f.gone_at, 0);
+}
+
+static void special_files_noted(void **state)
+{
+    char p[256], loop[256];
+    mv_catalog_file f;
+    mv_scan *s = NULL;
+    mv_scan_summary m;
+
+    (void)state;
+    path_of(p, sizeof(p), "fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    path_of(p, sizeof(p), "d/up");
+    assert_int_equal(symlink("..", p), 0); /* a loop when links are followed */
+    path_of(loop, sizeof(loop), "self");
+    assert_int_equal(symlink("self", loop), 0);
+    m = scan();
+    assert_int_equal(m.stats.files, 4);
+    assert_int_equal(m.stats.skipped, 3);
+    get("fifo", &f);
+    assert_int_equal(f.kind, MV_KIND_FIFO);
+    assert_string_equal(f.note, "fifo skipped");
+    assert_int_equal(mv_scan_new(&s), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_FOLLOW_SYMLINKS, 1), MV_OK);
+    assert_int_equal(scan_with(s, &m), MV_OK);
+    mv_scan_free(s);
+    assert_int_equal(m.stats.files, 4);
+    get("d/up", &f);
+    assert_int_equal(f.error, MV_ELOOP);
+    get("self", &f);
+    assert_string_equal(f.note, "symlink loop skipped");
+}
+
+static void algo_added_once(void **state)
+{
+    mv_scan *s = NULL;
+    mv_scan_summary m;
+    mv_catalog_file f;
+
+    (void)state;
+    scan();
+    assert_int_equal(mv_scan_new(&s), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_ALGOS, MV_CATALOG_HAS(MV_DIGEST_SHA256)), MV_OK);
+    assert_int_equal(scan_with(s, &m), MV_OK);
+    assert_int_equal(m.stats.bytes_read, 75001);
+    assert_int_equal(m.stats.unchanged, 4);
+    get("a", &f);
+    assert_true(f.digests & MV_CATALOG_HAS(MV_DIGEST_SHA256));
+    assert_int_equal(scan_with(s, &m), MV_OK);
+    assert_int_equal(m.stats.bytes_read, 0);
+    mv_scan_free(s);
+}
+
+static void options_checked(void **state)
+{
+    mv_scan *s = NULL;
+
+    (void)state;
+    assert_int_equal(mv_scan_new(&s), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_JOBS, -1), MV_EINVAL);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_ALGOS, 99), MV_EINVAL);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_BATCH_ROWS, 0), MV_EINVAL);
+    assert_int_equal(mv_scan_opt_set(s, (mv_scan_opt)999, 1), MV_EINVAL);
+    assert_int_equal(mv_scan_add_exclude(s, ""), MV_EINVAL);
+    assert_int_equal(mv_scan_add_exclude(s, "b"), MV_OK);
+    mv_scan_summary m;
+    assert_int_equal(scan_with(s, &m), MV_OK);
+    assert_int_equal(m.stats.files, 3);
+    assert_int_equal(mv_scan_run(s, NULL, NULL, 0, &m), MV_EINVAL);
+    mv_scan_free(s);
+    mv_scan_free(NULL);
+}
+
+static void cancel_before_run(void **state)
+{
+    mv_scan *s = NULL;
+    mv_scan_summary m;
+
+    (void)state;
+    scan();
+    write_file("new", 100, 9);
+    char p[256];
+    path_of(p, sizeof(p), "a");
+    assert_int_equal(unlink(p), 0);
+    assert_int_equal(mv_scan_new(&s), MV_OK);
+    mv_scan_cancel(s);
+    assert_int_equal(scan_with(s, &m), MV_ECANCELED);
+    mv_scan_free(s);
+    assert_int_equal(m.stats.gone, 0); /* a canceled scan marks nothing gone */
+    m = scan();
+    assert_int_equal(m.stats.new_files, 1);
+    assert_int_equal(m.stats.gone, 1);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(first_scan_then_no_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(rename_not_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(hardlink_read_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(gone_marked, setup, teardown),
+        cmocka_unit_test_setup_teardown(special_files_noted, setup, teardown),
+        cmocka_unit_test_setup_teardown(algo_added_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(options_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(cancel_before_run, setup, teardown),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
