@@ -35,7 +35,10 @@ struct cli_global {
 /* Maps a library status to the exit status of a whole run. */
 int cli_exit_for(mv_status st);
 
-/* "mediavault: PATH: reason" on stderr. */
+/* A file name for a message, quoted as coreutils quotes it when it needs quoting. */
+void cli_print_quoted(FILE *out, const char *name);
+
+/* "mediavault: PATH: reason" on stderr, PATH quoted as needed. */
 void cli_error(const char *path, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* "mediavault: message" on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -31,6 +31,7 @@ struct check {
     const char *sums;
     mv_digest_algo algo;
     int flags;
+    mv_sums_state format; /* shared by the lines of this list */
     struct entry *e;
     size_t n, cap, next;
     size_t *batch_to_entry;
@@ -66,7 +67,7 @@ static int add_entry(struct check *c, const char *name, const uint8_t *want, siz
 static int parse_line(struct check *c, char *line, size_t len, size_t lineno)
 {
     mv_sums_line sl;
-    mv_status st = mv_sums_parse_line(c->algo, line, len, &sl);
+    mv_status st = mv_sums_parse_line(c->algo, &c->format, line, len, &sl);
 
     if (st == MV_OK)
         return sl.kind == MV_SUMS_SKIP || add_entry(c, sl.name, sl.digest, lineno);
@@ -267,7 +268,9 @@ int cli_check(struct cli_global *g, mv_digest_algo algo, int argc, char **argv, 
     int rc = CLI_EXIT_OK;
 
     for (int i = 0; i < argc || (i == 0 && argc == 0); i++) {
-        struct check c = { .sums = argc ? argv[i] : "-", .algo = algo, .flags = flags };
+        struct check c = {
+            .sums = argc ? argv[i] : "-", .algo = algo, .flags = flags, .format = MV_SUMS_STATE_INIT
+        };
         pthread_mutex_init(&c.lock, NULL);
         int one = check_one(g, &c);
         pthread_mutex_destroy(&c.lock);

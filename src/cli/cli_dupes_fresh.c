@@ -367,7 +367,7 @@ static int parse_dupes_opts(struct cli_global *g, int argc, char **argv, struct 
     };
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "+xj:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "xj:h", longs, NULL)) != -1) {
         rc = parse_opt(g, o, c);
         if (rc != PARSE_GO_ON)
             return rc;

@@ -31,7 +31,9 @@ void cli_error(const char *path, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "mediavault: %s: ", path);
+    fputs("mediavault: ", stderr);
+    cli_print_quoted(stderr, path);
+    fputs(": ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

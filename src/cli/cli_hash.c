@@ -198,18 +198,24 @@ static int parse_hash_opts(struct cli_global *g, int argc, char **argv, struct h
 {
     enum { OPT_BACKEND = 256, OPT_QUIET, OPT_STATUS, OPT_STRICT, OPT_IGNORE_MISSING };
     static const struct option longs[] = {
-        { "algo", required_argument, NULL, 'a' },  { "recursive", no_argument, NULL, 'r' },
-        { "jobs", required_argument, NULL, 'j' },  { "backend", required_argument, NULL, OPT_BACKEND },
-        { "check", no_argument, NULL, 'c' },       { "quiet", no_argument, NULL, OPT_QUIET },
-        { "status", no_argument, NULL, OPT_STATUS }, { "strict", no_argument, NULL, OPT_STRICT },
-        { "warn", no_argument, NULL, 'w' },        { "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
-        { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+        { "algo", required_argument, NULL, 'a' },
+        { "recursive", no_argument, NULL, 'r' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "backend", required_argument, NULL, OPT_BACKEND },
+        { "check", no_argument, NULL, 'c' },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "status", no_argument, NULL, OPT_STATUS },
+        { "strict", no_argument, NULL, OPT_STRICT },
+        { "warn", no_argument, NULL, 'w' },
+        { "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     static char prog[] = "mediavault"; /* getopt's messages name argv[0], here "hash" */
     int c;
 
     argv[0] = prog;
-    while ((c = getopt_long(argc, argv, "+a:rj:cwh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "a:rj:cwh", longs, NULL)) != -1) {
         switch (c) {
         case 'a':
             if (mv_digest_algo_parse(optarg, &o->algo) != MV_OK) {

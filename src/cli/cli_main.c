@@ -102,7 +102,9 @@ static int parse_global(struct cli_global *g, int argc, char **argv)
 int main(int argc, char **argv)
 {
     struct cli_global g = { 0 };
+    static char prog[] = "mediavault"; /* getopt names argv[0] in its messages */
 
+    argv[0] = prog;
     if (!env_defaults(&g))
         return CLI_EXIT_USAGE;
     int rc = parse_global(&g, argc, argv);

@@ -102,8 +102,8 @@ static int visit(char *path, struct cli_list *out, int *errors)
         free(path);
         return ok;
     }
-    if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-                                S_ISREG(st.st_mode))) {
+    if (S_ISREG(st.st_mode) ||
+        (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode))) {
         if (!cli_list_push(out, path)) {
             free(path);
             return 0;

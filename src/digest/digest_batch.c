@@ -19,7 +19,7 @@
 #define READ_SIZE_MIN     (64u << 10)
 #define READ_SIZE_MAX     (64u << 20)
 /* All lane buffers of all workers together stay below this, whatever the core count. */
-#define BUFFER_BUDGET (40u << 20)
+#define BUFFER_BUDGET     (40u << 20)
 
 struct mv_digest_batch {
     mv_digest_algo algo;

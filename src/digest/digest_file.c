@@ -29,8 +29,8 @@ static int open_noatime(const char *path)
 mv_status mv__file_open(const char *path, mv__file *f)
 {
     f->fd = open_noatime(path);
-    if (f->fd < 0)
-        return mv_status_from_errno(errno);
+    if (f->fd < 0) /* opening a unix socket fails with ENXIO: it is not a file */
+        return errno == ENXIO ? MV_ENOTREG : mv_status_from_errno(errno);
     if (fstat(f->fd, &f->st) != 0) {
         mv_status st = mv_status_from_errno(errno);
         mv__file_close(f);

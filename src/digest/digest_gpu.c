@@ -20,8 +20,8 @@
  * the RFC 1321 vectors, so a plugin that computes wrong digests is never used.
  */
 #include <assert.h>
-#include <stdatomic.h>
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>

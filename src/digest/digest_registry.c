@@ -2,13 +2,13 @@
  * The MD5 engine registry and backend selection.
  *
  * Engines are listed best first; each probe runs once, when the engine is
- * first considered, and the answer is kept. AUTO takes the first usable engine, a forced backend the
- * first usable engine of that backend. MEDIAVAULT_MD5_ENGINE=NAME pins one
- * engine by name, which the differential tests use to run every engine.
+ * first considered, and the answer is kept. AUTO takes the first usable engine, a forced backend
+ * the first usable engine of that backend. MEDIAVAULT_MD5_ENGINE=NAME pins one engine by name,
+ * which the differential tests use to run every engine.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 
 #include "digest_md5_kernel.h"
 #include "engine.h"

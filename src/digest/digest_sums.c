@@ -1,12 +1,20 @@
 /*
  * The checksum-list parser behind `hash --check`.
  *
- * It accepts what GNU coreutils writes and reads back: GNU lines with text or
- * binary markers and the leading-backslash escape, BSD tagged lines, CRLF line
- * ends, blank lines and # comments. Anything else is MV_EPARSE so that the
- * caller can count improperly formatted lines as md5sum does. The parser works
- * in place and never allocates.
+ * It reads what GNU coreutils reads, with the same tolerances, so that a list
+ * that `md5sum -c` accepts is accepted here line for line:
+ * - a line starting with '#' is a comment; an empty line (after removing the
+ *   line end, "\n" or "\r\n") is skipped; anything else must parse;
+ * - leading white space is skipped, then an optional backslash marks an escaped
+ *   name ("\\", "\n", "\r");
+ * - BSD lines: TAG, an optional space, "(", the name up to the last ")", then
+ *   "=" with optional blanks around it, then exactly the hex digest;
+ * - GNU lines: the hex digest, one blank (space or tab), then " NAME" (text)
+ *   or "*NAME" (binary); a single blank followed directly by the name is the
+ *   reversed BSD form ("md5 -r"), and a list may not mix the two GNU forms.
+ * The parser works in place and never allocates.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "mediavault/sums.h"
@@ -29,6 +37,7 @@ static int hexval(char c)
     return -1;
 }
 
+/* Exactly nbytes * 2 hex digits, then the end of the string. */
 static int parse_hex(const char *s, size_t nbytes, uint8_t *out)
 {
     for (size_t i = 0; i < nbytes; i++) {
@@ -37,24 +46,26 @@ static int parse_hex(const char *s, size_t nbytes, uint8_t *out)
             return 0;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
-    return 1;
+    return s[2 * nbytes] == '\0';
 }
 
-static int unescape(char *s)
+/* Undoes the escaping of the first len bytes of s in place and terminates them. */
+static int unescape(char *s, size_t len)
 {
     char *w = s;
 
-    for (const char *r = s; *r != '\0'; r++) {
-        if (*r != '\\') {
-            *w++ = *r;
+    for (size_t r = 0; r < len; r++) {
+        if (s[r] != '\\') {
+            *w++ = s[r];
             continue;
         }
-        r++;
-        if (*r == '\\')
+        if (++r == len)
+            return 0;
+        if (s[r] == '\\')
             *w++ = '\\';
-        else if (*r == 'n')
+        else if (s[r] == 'n')
             *w++ = '\n';
-        else if (*r == 'r')
+        else if (s[r] == 'r')
             *w++ = '\r';
         else
             return 0;
@@ -63,43 +74,86 @@ static int unescape(char *s)
     return 1;
 }
 
-/* "TAG (NAME) = HEX" */
-static char *parse_bsd(mv_digest_algo algo, char *line, size_t len, uint8_t *digest)
+static int is_blank(char c)
 {
-    const char *tag = tags[algo];
-    size_t tl = strlen(tag), hl = 2 * mv_digest_len(algo);
-
-    if (len < tl + 2 + 1 + 4 + hl || strncmp(line, tag, tl) != 0 || strncmp(line + tl, " (", 2))
-        return NULL;
-    char *close = line + len - hl - 4;
-    if (strncmp(close, ") = ", 4) != 0 || !parse_hex(close + 4, hl / 2, digest))
-        return NULL;
-    *close = '\0';
-    return line + tl + 2;
+    return c == ' ' || c == '\t';
 }
 
-/* "[\]HEX  NAME" or "[\]HEX *NAME" */
-static char *parse_gnu(mv_digest_algo algo, char *line, size_t len, uint8_t *digest)
+/* After "TAG[ ](": "NAME) = HEX". */
+static char *parse_bsd(mv_digest_algo algo, char *s, int escaped, uint8_t *digest)
 {
-    size_t hl = 2 * mv_digest_len(algo);
-    size_t escaped = line[0] == '\\';
-    char *p = line + escaped;
+    char *close = strrchr(s, ')');
 
-    if (len < escaped + hl + 3 || !parse_hex(p, hl / 2, digest) || p[hl] != ' ')
+    if (close == NULL)
         return NULL;
-    if (p[hl + 1] != ' ' && p[hl + 1] != '*')
+    char *p = close + 1;
+    if (escaped && !unescape(s, (size_t)(close - s)))
         return NULL;
-    char *name = p + hl + 2;
-    if (escaped && !unescape(name))
+    *close = '\0'; /* unescaping only shortens, so this stays after the name */
+    while (is_blank(*p))
+        p++;
+    if (*p++ != '=')
+        return NULL;
+    while (is_blank(*p))
+        p++;
+    return parse_hex(p, mv_digest_len(algo), digest) ? s : NULL;
+}
+
+/* "HEX  NAME", "HEX *NAME" or "HEX NAME" (reversed). */
+static char *parse_gnu(mv_digest_algo algo, char *s, int escaped, int *reversed, uint8_t *digest)
+{
+    size_t hl = 2 * mv_digest_len(algo), len = strlen(s);
+
+    if (len < hl + 2 || !is_blank(s[hl]))
+        return NULL;
+    s[hl] = '\0';
+    if (!parse_hex(s, hl / 2, digest))
+        return NULL;
+    char *name = s + hl + 1;
+    if (len - hl - 1 == 1 || (*name != ' ' && *name != '*')) {
+        if (*reversed == 0)
+            return NULL; /* no mixing of the two forms in one list */
+        *reversed = 1;
+    } else if (*reversed != 1) {
+        *reversed = 0;
+        name++;
+    }
+    if (escaped && !unescape(name, strlen(name)))
         return NULL;
     return name;
 }
 
-mv_status mv_sums_parse_line(mv_digest_algo algo, char *line, size_t len, mv_sums_line *out)
+static char *parse_entry(mv_digest_algo algo, char *s, int *reversed, uint8_t *digest)
 {
+    const char *tag = tags[algo];
+    size_t tl = strlen(tag);
+    int escaped = 0;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '\\') {
+        escaped = 1;
+        s++;
+    }
+    if (strncmp(s, tag, tl) == 0) {
+        s += tl;
+        if (*s == ' ')
+            s++;
+        return *s == '(' ? parse_bsd(algo, s + 1, escaped, digest) : NULL;
+    }
+    return parse_gnu(algo, s, escaped, reversed, digest);
+}
+
+mv_status mv_sums_parse_line(mv_digest_algo algo, mv_sums_state *state, char *line, size_t len,
+                             mv_sums_line *out)
+{
+    mv_sums_state fresh = MV_SUMS_STATE_INIT;
+
     memset(out, 0, sizeof(*out));
     if (mv_sums_tag(algo) == NULL)
         return MV_EINVAL;
+    if (state == NULL)
+        state = &fresh;
     if (memchr(line, '\0', len) != NULL)
         return MV_EPARSE;
     if (len > 0 && line[len - 1] == '\n')
@@ -107,17 +161,11 @@ mv_status mv_sums_parse_line(mv_digest_algo algo, char *line, size_t len, mv_sum
     if (len > 0 && line[len - 1] == '\r')
         len--;
     line[len] = '\0';
-    while (*line == ' ' || *line == '\t') {
-        line++;
-        len--;
-    }
-    if (*line == '\0' || *line == '#') {
+    if (line[0] == '#' || len == 0) {
         out->kind = MV_SUMS_SKIP;
         return MV_OK;
     }
-    char *name = parse_bsd(algo, line, len, out->digest);
-    if (name == NULL)
-        name = parse_gnu(algo, line, len, out->digest);
+    char *name = parse_entry(algo, line, &state->reversed, out->digest);
     if (name == NULL || *name == '\0')
         return MV_EPARSE;
     out->kind = MV_SUMS_ENTRY;

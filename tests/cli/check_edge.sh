@@ -1,10 +1,9 @@
 #!/bin/bash
-# Known differences from md5sum, kept as a test so that they stay visible.
-# Registered DISABLED in CMakeLists.txt until they are fixed; run it directly:
+# Sums-file corners where md5sum's parser is lenient or odd, and its quoting.
+# Once known differences, now fixed; kept so that they stay fixed. Run directly:
 #   bash tests/cli/check_edge.sh build/mediavault
-# Sums-file lines md5sum 9.x accepts and the library parser (digest_sums.c)
-# rejects or reads differently, and md5sum's shell quoting of names in
-# messages ("md5sum: 'a b': No such file or directory").
+# Lines md5sum 9.x accepts that a strict parser would reject, and md5sum's
+# shell quoting of names in messages ("md5sum: 'a b': No such file or directory").
 
 . "$(dirname "$0")/lib.sh"
 

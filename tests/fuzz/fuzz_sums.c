@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(line, data + 1, size - 1);
     line[size - 1] = '\0';
-    if (mv_sums_parse_line(algo, line, size - 1, &sl) == MV_OK && sl.kind == MV_SUMS_ENTRY) {
+    if (mv_sums_parse_line(algo, NULL, line, size - 1, &sl) == MV_OK && sl.kind == MV_SUMS_ENTRY) {
         /* The name must lie inside the buffer and be terminated there. */
         if (sl.name < line || sl.name >= line + size || strlen(sl.name) >= size)
             abort();

@@ -357,7 +357,7 @@ static void parse_ok(const char *text, const char *name, const char *hexd)
     char hex[33];
 
     snprintf(line, sizeof(line), "%s", text);
-    assert_int_equal(mv_sums_parse_line(MV_DIGEST_MD5, line, strlen(line), &sl), MV_OK);
+    assert_int_equal(mv_sums_parse_line(MV_DIGEST_MD5, NULL, line, strlen(line), &sl), MV_OK);
     assert_int_equal(sl.kind, MV_SUMS_ENTRY);
     assert_string_equal(sl.name, name);
     mv_digest_hex(sl.digest, 16, hex);
@@ -370,7 +370,7 @@ static mv_status parse_status(const char *text)
     mv_sums_line sl;
 
     snprintf(line, sizeof(line), "%s", text);
-    mv_status st = mv_sums_parse_line(MV_DIGEST_MD5, line, strlen(line), &sl);
+    mv_status st = mv_sums_parse_line(MV_DIGEST_MD5, NULL, line, strlen(line), &sl);
     return st == MV_OK && sl.kind == MV_SUMS_SKIP ? (mv_status)1 : st;
 }
 
@@ -387,17 +387,34 @@ static void sums_parser(void **state)
     parse_ok("\\0cc175b9c0f1b6a831c399e269772661  x\\ny\\\\z\\r", "x\ny\\z\r", h);
     parse_ok("MD5 (tagged name) = 0cc175b9c0f1b6a831c399e269772661\n", "tagged name", h);
     parse_ok("  0cc175b9c0f1b6a831c399e269772661   lead", " lead", h);
+    parse_ok("0cc175b9c0f1b6a831c399e269772661\ttab", "tab", h);
+    parse_ok("0cc175b9c0f1b6a831c399e269772661 reversed", "reversed", h);
+    parse_ok("MD5(a b)= 0cc175b9c0f1b6a831c399e269772661", "a b", h);
+    parse_ok("MD5 (p(a)r) =  0cc175b9c0f1b6a831c399e269772661", "p(a)r", h);
+    parse_ok("\\MD5 (x\\ny) = 0cc175b9c0f1b6a831c399e269772661", "x\ny", h);
     assert_int_equal(parse_status("\n"), 1);
     assert_int_equal(parse_status("# comment"), 1);
+    assert_int_equal(parse_status("  # comment"), MV_EPARSE);
+    assert_int_equal(parse_status("   "), MV_EPARSE);
+    assert_int_equal(parse_status("MD5 (x) = 0cc175b9c0f1b6a831c399e269772661 trailing"),
+                     MV_EPARSE);
     assert_int_equal(parse_status("junk"), MV_EPARSE);
     assert_int_equal(parse_status("0cc175b9c0f1b6a831c399e26977266  short"), MV_EPARSE);
-    assert_int_equal(parse_status("0cc175b9c0f1b6a831c399e269772661 x"), MV_EPARSE);
-    assert_int_equal(parse_status("0cc175b9c0f1b6a831c399e269772661  "), MV_EPARSE);
+    assert_int_equal(parse_status("0cc175b9c0f1b6a831c399e269772661 x"), MV_OK); /* reversed form */
+    assert_int_equal(parse_status("0cc175b9c0f1b6a831c399e269772661  "), MV_OK); /* name " " */
     assert_int_equal(parse_status("0cc175b9c0f1b6a831c399e26977266g  g"), MV_EPARSE);
     assert_int_equal(parse_status("\\0cc175b9c0f1b6a831c399e269772661  bad\\q"), MV_EPARSE);
     assert_int_equal(parse_status("SHA1 (x) = 0cc175b9c0f1b6a831c399e269772661"), MV_EPARSE);
-    assert_int_equal(mv_sums_parse_line(MV_DIGEST_MD5, line, 38, &sl), MV_EPARSE);
-    assert_int_equal(mv_sums_parse_line((mv_digest_algo)9, line, 3, &sl), MV_EINVAL);
+    assert_int_equal(mv_sums_parse_line(MV_DIGEST_MD5, NULL, line, 38, &sl), MV_EPARSE);
+    {
+        /* One list may not mix "HEX  NAME" and "HEX NAME". */
+        mv_sums_state st = MV_SUMS_STATE_INIT;
+        char a[] = "0cc175b9c0f1b6a831c399e269772661  std",
+             b[] = "0cc175b9c0f1b6a831c399e269772661 rev";
+        assert_int_equal(mv_sums_parse_line(MV_DIGEST_MD5, &st, a, strlen(a), &sl), MV_OK);
+        assert_int_equal(mv_sums_parse_line(MV_DIGEST_MD5, &st, b, strlen(b), &sl), MV_EPARSE);
+    }
+    assert_int_equal(mv_sums_parse_line((mv_digest_algo)9, NULL, line, 3, &sl), MV_EINVAL);
     assert_string_equal(mv_sums_tag(MV_DIGEST_BLAKE2B), "BLAKE2b");
 }
 
