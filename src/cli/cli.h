@@ -68,9 +68,13 @@ struct cli_list {
 };
 int cli_list_push(struct cli_list *l, char *item);
 void cli_list_free(struct cli_list *l);
-/* Appends the files under dir (sorted by name, depth first, symlinks not followed).
-   Errors are reported on stderr and counted in *errors. Returns 0 on out of memory. */
-int cli_walk(const char *dir, struct cli_list *out, int *errors);
+/* Receives one file found by cli_walk() and takes ownership of path; returns 0
+   to stop the walk (out of memory). */
+typedef int (*cli_emit_fn)(void *ctx, char *path);
+/* Emits the files under dir, sorted by name, depth first, symbolic links inside
+   not followed. Errors are reported on stderr and counted in *errors.
+   Returns 0 when emit stopped the walk or memory ran out. */
+int cli_walk(const char *dir, cli_emit_fn emit, void *ctx, int *errors);
 
 /* A progress line on stderr while work runs, only when stderr is a terminal. */
 struct cli_progress;

@@ -1,10 +1,10 @@
 /*
  * `mediavault hash`: md5sum-compatible digests of files, directories and stdin.
  *
- * Inputs are expanded first (directories with --recursive, sorted), standard
- * input is hashed where it stands, and the files go to the library as one
- * batch. Results arrive in completion order from the workers; they are held
- * until every earlier input is printed, so the output is in argument order
+ * Inputs are expanded as they come (directories with --recursive, sorted),
+ * standard input is hashed where it stands, and the files go to the library in
+ * chunks of a few thousand, so memory stays bounded. Results arrive in completion order from the
+ * workers; they are held until every earlier input is printed, so the output is in argument order
  * while the printing still streams.
  */
 #include <getopt.h>
@@ -15,6 +15,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+struct hash_opts {
+    mv_digest_algo algo;
+    int recursive, check, check_flags;
+};
 
 struct item {
     char *path; /* NULL for standard input */
@@ -72,20 +77,6 @@ static void on_done(void *opaque, size_t index, const mv_digest_result *r)
     pthread_mutex_unlock(&pr->lock);
 }
 
-static int add_input(struct cli_list *inputs, const char *arg, int recursive, int *errors)
-{
-    struct stat st;
-
-    if (recursive && strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        return cli_walk(arg, inputs, errors);
-    char *copy = strdup(arg);
-    if (copy == NULL || !cli_list_push(inputs, copy)) {
-        free(copy);
-        return 0;
-    }
-    return 1;
-}
-
 static void hash_stdin(struct item *it, mv_digest_algo algo)
 {
     it->r.status = mv_digest_fd(algo, STDIN_FILENO, it->r.digest, &it->r.size);
@@ -105,59 +96,121 @@ static mv_status make_batch(const struct cli_global *g, mv_digest_algo algo, mv_
     return st;
 }
 
-/* Hashes the expanded inputs in order; returns the exit status. */
-static int run_inputs(const struct cli_global *g, mv_digest_algo algo, struct cli_list *in)
+/*
+ * Inputs are hashed in chunks of CHUNK_FILES as they are found, so memory stays
+ * bounded however many files a tree holds; the batch, the progress counters
+ * and the failure flag live across chunks.
+ */
+#define CHUNK_FILES 8192
+
+struct session {
+    mv_digest_algo algo;
+    mv_digest_batch *batch;
+    mv_progress *progress;
+    struct cli_list chunk; /* inputs waiting, owned */
+    int failed;
+    mv_status fatal; /* the library could not run at all */
+};
+
+/* Hashes one chunk in order; standard input is read where it stands. */
+static mv_status run_chunk(struct session *s, struct cli_list *in)
 {
-    struct printer pr = { .n = in->n, .algo = algo };
+    struct printer pr = { .n = in->n, .algo = s->algo };
     const char **paths = calloc(in->n + 1, sizeof(*paths));
     size_t nfiles = 0;
-    mv_digest_batch *batch = NULL;
-    mv_progress *progress = NULL;
+    mv_status st = MV_OK;
 
     pr.items = calloc(in->n + 1, sizeof(*pr.items));
     pr.batch_to_item = calloc(in->n + 1, sizeof(size_t));
-    if (paths == NULL || pr.items == NULL || pr.batch_to_item == NULL) {
-        cli_warn("out of memory");
-        return CLI_EXIT_SYSTEM;
-    }
+    if (paths == NULL || pr.items == NULL || pr.batch_to_item == NULL)
+        st = MV_ENOMEM;
     pthread_mutex_init(&pr.lock, NULL);
-    for (size_t i = 0; i < in->n; i++) {
+    for (size_t i = 0; st == MV_OK && i < in->n; i++) {
         if (strcmp(in->items[i], "-") == 0) {
-            hash_stdin(&pr.items[i], algo);
+            hash_stdin(&pr.items[i], s->algo);
             continue;
         }
         pr.items[i].path = in->items[i];
         pr.batch_to_item[nfiles] = i;
         paths[nfiles++] = in->items[i];
     }
-    mv_status st = make_batch(g, algo, &batch);
-    if (st == MV_OK)
-        st = mv_progress_new(&progress);
     if (st == MV_OK) {
-        mv_digest_batch_set_progress(batch, progress);
-        mv_progress_add_found(progress, nfiles, 0);
-        struct cli_progress *cp = cli_progress_start(g, progress);
-        pthread_mutex_lock(&pr.lock);
+        mv_progress_add_found(s->progress, nfiles, 0);
         flush_ready(&pr); /* standard input that came first */
-        pthread_mutex_unlock(&pr.lock);
-        st = nfiles ? mv_digest_batch_run(batch, paths, nfiles, NULL, on_done, &pr) : MV_OK;
-        cli_progress_stop(cp);
+        if (nfiles != 0)
+            st = mv_digest_batch_run(s->batch, paths, nfiles, NULL, on_done, &pr);
+        flush_ready(&pr);
     }
-    flush_ready(&pr);
-    int rc = CLI_EXIT_OK;
-    if (st != MV_OK) {
-        cli_warn("%s", mv_strerror(st));
-        rc = cli_exit_for(st) == CLI_EXIT_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_SYSTEM;
-    } else if (pr.failed) {
-        rc = CLI_EXIT_SOME_FAILED;
-    }
-    mv_progress_free(progress);
-    mv_digest_batch_free(batch);
+    s->failed |= pr.failed;
     pthread_mutex_destroy(&pr.lock);
     free(pr.items);
     free(pr.batch_to_item);
     free(paths);
-    return rc;
+    return st;
+}
+
+static int session_flush(struct session *s)
+{
+    if (s->fatal == MV_OK && s->chunk.n != 0)
+        s->fatal = run_chunk(s, &s->chunk);
+    cli_list_free(&s->chunk);
+    return s->fatal == MV_OK;
+}
+
+/* cli_emit_fn: queues one input, hashing the chunk when it is full. */
+static int session_add(void *ctx, char *path)
+{
+    struct session *s = ctx;
+
+    if (!cli_list_push(&s->chunk, path)) {
+        free(path);
+        s->fatal = MV_ENOMEM;
+        return 0;
+    }
+    return s->chunk.n < CHUNK_FILES || session_flush(s);
+}
+
+static int add_input(struct session *s, const char *arg, int recursive, int *errors)
+{
+    struct stat st;
+
+    if (recursive && strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        return cli_walk(arg, session_add, s, errors);
+    char *copy = strdup(arg);
+    if (copy == NULL) {
+        s->fatal = MV_ENOMEM;
+        return 0;
+    }
+    return session_add(s, copy);
+}
+
+/* Hashes every input in argument order; returns the exit status. */
+static int run_inputs(const struct cli_global *g, const struct hash_opts *o, int argc, char **argv)
+{
+    struct session s = { .algo = o->algo };
+    int errors = 0;
+
+    s.fatal = make_batch(g, o->algo, &s.batch);
+    if (s.fatal == MV_OK)
+        s.fatal = mv_progress_new(&s.progress);
+    if (s.fatal == MV_OK) {
+        mv_digest_batch_set_progress(s.batch, s.progress);
+        struct cli_progress *cp = cli_progress_start(g, s.progress);
+        for (int i = optind; i < argc || (i == optind && argc == optind); i++) {
+            if (!add_input(&s, i < argc ? argv[i] : "-", o->recursive, &errors))
+                break;
+        }
+        session_flush(&s);
+        cli_progress_stop(cp);
+    }
+    cli_list_free(&s.chunk);
+    mv_progress_free(s.progress);
+    mv_digest_batch_free(s.batch);
+    if (s.fatal != MV_OK) {
+        cli_warn("%s", mv_strerror(s.fatal));
+        return cli_exit_for(s.fatal) == CLI_EXIT_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_SYSTEM;
+    }
+    return s.failed || errors ? CLI_EXIT_SOME_FAILED : CLI_EXIT_OK;
 }
 
 static void hash_usage(FILE *out)
@@ -188,11 +241,6 @@ static void hash_usage(FILE *out)
 
 /* --quiet, --status and --warn override each other: the last one wins, as in md5sum. */
 #define CHECK_VERBOSITY (CLI_CHECK_QUIET | CLI_CHECK_STATUS | CLI_CHECK_WARN)
-
-struct hash_opts {
-    mv_digest_algo algo;
-    int recursive, check, check_flags;
-};
 
 static int parse_hash_opts(struct cli_global *g, int argc, char **argv, struct hash_opts *o)
 {
@@ -272,27 +320,14 @@ static int parse_hash_opts(struct cli_global *g, int argc, char **argv, struct h
 int cli_hash(struct cli_global *g, int argc, char **argv)
 {
     struct hash_opts o = { MV_DIGEST_MD5, 0, 0, 0 };
-    struct cli_list inputs = { 0 };
-    int errors = 0, rc;
+    int rc = parse_hash_opts(g, argc, argv, &o);
 
-    rc = parse_hash_opts(g, argc, argv, &o);
     if (rc == HELP_SHOWN)
         return CLI_EXIT_OK;
     if (rc >= 0)
         return rc;
     if (o.check)
         return cli_check(g, o.algo, argc - optind, argv + optind, o.check_flags);
-    for (int i = optind; i < argc || (i == optind && argc == optind); i++) {
-        if (!add_input(&inputs, i < argc ? argv[i] : "-", o.recursive, &errors)) {
-            cli_warn("out of memory");
-            cli_list_free(&inputs);
-            return CLI_EXIT_SYSTEM;
-        }
-    }
     fflush(stdout);
-    rc = run_inputs(g, o.algo, &inputs);
-    cli_list_free(&inputs);
-    if (rc == CLI_EXIT_OK && errors)
-        rc = CLI_EXIT_SOME_FAILED;
-    return rc;
+    return run_inputs(g, &o, argc, argv);
 }
