@@ -5,7 +5,8 @@
 set -u
 
 need_build=(gcc make cmake pkg-config libssl-dev libsqlite3-dev sqlite3)
-need_check=(libcmocka-dev clang-format-14 coreutils procps util-linux binutils libsqlite3-dev sqlite3)
+need_check=(libcmocka-dev clang-format-14 coreutils procps util-linux binutils libsqlite3-dev sqlite3
+    jdupes fdupes jq python3)
 
 want=("${need_build[@]}")
 if [ "${1:-build}" = check ]; then

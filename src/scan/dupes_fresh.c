@@ -416,7 +416,11 @@ static int full_first_by_inode(const void *pa, const void *pb)
     const struct mv__dupes_cand *a = pa, *b = pb;
     int fa = a->state == CAND_FULL, fb = b->state == CAND_FULL;
 
-    return fa != fb ? fb - fa : by_inode(a, b);
+    if (fa != fb)
+        return fb - fa;
+    /* Largest first: the multi-buffer workers then end on small files instead of
+       one worker finishing a big file alone while the others wait. */
+    return a->size != b->size ? cmp_u64(b->size, a->size) : by_inode(a, b);
 }
 
 /* The paths of c[0..n) in one allocation: n pointers, then the strings. */
