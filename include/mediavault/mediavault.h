@@ -6,15 +6,15 @@
 #define MEDIAVAULT_H
 
 #include "mediavault/alloc.h"
+#include "mediavault/catalog.h"
 #include "mediavault/digest.h"
 #include "mediavault/dupes.h"
 #include "mediavault/error.h"
 #include "mediavault/gpu.h"
 #include "mediavault/log.h"
 #include "mediavault/progress.h"
+#include "mediavault/scan.h"
 #include "mediavault/sums.h"
 #include "mediavault/version.h"
-#include "mediavault/catalog.h"
-#include "mediavault/scan.h"
 
 #endif

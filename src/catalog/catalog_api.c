@@ -92,7 +92,7 @@ mv_status mv_catalog_open(const char *uri, mv_catalog **out)
     *out = c;
     c->be = pick(uri, &location);
     if (c->be == NULL)
-        return mv__catalog_seterr(c, MV_ENOTSUP, "%s: no catalog backend for this URI", uri);
+        return mv__catalog_seterr(c, MV_ENOTSUP, "no catalog backend for this URI scheme");
     return c->be->open(c, location);
 }
 

@@ -179,7 +179,10 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
 {
     const mv_catalog_scan_stats *s = &m->stats;
     double rate = m->elapsed_s > 0 ? (double)s->bytes_read / m->elapsed_s : 0;
-    const char *state = st == MV_ECANCELED ? "canceled" : st == MV_OK ? "done" : "failed";
+    int root_failed = st == MV_ENOENT || st == MV_EACCES || st == MV_ENOTDIR;
+    const char *state = st == MV_ECANCELED           ? "canceled"
+                        : st == MV_OK || root_failed ? "done"
+                                                     : "failed";
 
     if (o->json) {
         printf("{\"scan_id\": %lld, \"status\": \"%s\", \"files\": %llu, \"bytes\": %llu, "

@@ -91,6 +91,9 @@ mv_status mv__scan_store(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
  */
 mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e);
 
+/* Reads, verifies and stores x->read (scan_read.c); *engine names the MD5 engine. */
+mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine);
+
 /* Orders the read list by device, inode, path so that reads follow the disk layout. */
 void mv__scan_plan_sort(struct mv__scan_list *l);
 

@@ -1,18 +1,16 @@
 /*
- * The scan pipeline: walk -> plan -> hash -> store, and the batched writer.
+ * The scan pipeline: walk -> plan -> read -> store, options, and the batched writer.
  *
- * One thread (the caller's) walks, plans and writes; the digest engine's
- * workers only read and hash. Every write goes through one open transaction
- * that is committed after batch_rows rows or batch_ms milliseconds, so a
- * killed scan loses at most one batch, and the catalog is never inconsistent:
- * a record is either the old one (re-read next time) or the new one with its
- * verified digest. Files to read are handed to the engine in chunks of about
- * chunk_bytes, one inode at a time (links share the result), and each result
- * is checked against a fresh lstat: a file that changed while it was read is
- * retried once, then stored as MV_EUNSTABLE without a digest. Cancellation
- * (a flag, set from a signal handler) is seen between chunks; the batch in
- * flight is committed and the scan is recorded as canceled, and the paths it
- * did not reach are not marked gone.
+ * One thread (the caller's) walks (scan_walk.c), plans (scan_plan.c) and
+ * writes; the digest engine's workers only read and hash (scan_read.c). Every
+ * write goes through one open transaction that is committed after batch_rows
+ * rows or batch_ms milliseconds, so a killed scan loses at most one batch and
+ * the catalog is never inconsistent: a record is either the old one (its key
+ * differs from the file, so it is read next time) or the new one with its
+ * verified digest. Cancellation is a flag (set from a signal handler) seen
+ * between walk entries and between chunks; the batch in flight is committed,
+ * the scan is recorded as canceled, and nothing is marked gone: gone-marking
+ * runs only after every root was walked and read to the end.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,8 +19,6 @@
 #include <sys/stat.h>
 
 #include "scan_priv.h"
-
-#define CHUNK_FILES_MAX 4096
 
 mv_status mv_scan_new(mv_scan **out)
 {
@@ -34,7 +30,7 @@ mv_status mv_scan_new(mv_scan **out)
     s->algos = MV_CATALOG_HAS(MV_DIGEST_MD5);
     s->batch_rows = 4096;
     s->batch_ms = 1000;
-    s->chunk_bytes = 1L << 30;
+    s->chunk_bytes = 256L << 20;
     atomic_init(&s->cancel, 0);
     return MV_OK;
 }
@@ -175,258 +171,6 @@ mv_status mv__scan_store(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
     return ret == MV_OK ? mv__scan_maybe_commit(x, 0) : ret;
 }
 
-enum { PENDING = 0, DONE = 1, VANISHED = 2 };
-
-/* The files of one hashing round: one leader per inode, its links after it. */
-struct chunk {
-    struct mv__scan_entry **lead;
-    size_t n;
-    size_t *links; /* lead[i]'s links are read[links[i]] up to read[links[i + 1]] */
-    const char **paths;
-    size_t *map;
-    signed char *state; /* PENDING, DONE or VANISHED per leader */
-    mv_digest_result *res;
-};
-
-static mv_status hash_algo(struct mv__scan_ctx *x, mv_digest_batch *b, struct chunk *k, unsigned a)
-{
-    size_t m = 0;
-
-    for (size_t i = 0; i < k->n; i++) {
-        if (k->state[i] == PENDING && (k->lead[i]->need & MV_CATALOG_HAS(a)) &&
-            k->lead[i]->error == MV_OK) {
-            k->map[m] = i;
-            k->paths[m++] = (const char *)k->lead[i]->path;
-        }
-    }
-    if (m == 0)
-        return MV_OK;
-    mv_status ret = mv_digest_batch_set(b, MV_DIGEST_OPT_ALGO, (long)a);
-    if (ret != MV_OK)
-        return ret;
-    mv_digest_batch_set_progress(b, a == MV_DIGEST_MD5 ? x->s->progress : NULL);
-    ret = mv_digest_batch_run(b, k->paths, m, k->res, NULL, NULL);
-    for (size_t j = 0; ret == MV_OK && j < m; j++) {
-        struct mv__scan_entry *e = k->lead[k->map[j]];
-        x->st.bytes_read += k->res[j].size;
-        if (k->res[j].status != MV_OK) {
-            e->error = k->res[j].status;
-            continue;
-        }
-        memcpy(e->digest[a], k->res[j].digest, mv_digest_len((mv_digest_algo)a));
-        e->have |= MV_CATALOG_HAS(a);
-    }
-    return ret;
-}
-
-/*
- * Checks a hashed leader against the file as it is now. Returns 1 when its
- * digests may be stored, 0 when it vanished, -1 when it must be read again.
- */
-static int verify(struct mv__scan_entry *e)
-{
-    struct stat st;
-    struct mv__scan_entry now;
-
-    if (lstat((const char *)e->path, &st) != 0)
-        return errno == ENOENT ? 0 : 1;
-    memset(&now, 0, sizeof(now));
-    mv__scan_entry_stat(&now, &st);
-    int same = S_ISREG(st.st_mode) && now.dev == e->dev && now.ino == e->ino &&
-               now.size == e->size && now.mtime_ns == e->mtime_ns && now.ctime_ns == e->ctime_ns;
-    if (same && e->error != MV_ECHANGED)
-        return 1;
-    if (!S_ISREG(st.st_mode))
-        return 0; /* replaced by something else: the next scan sees it */
-    if (e->retried) {
-        e->error = MV_EUNSTABLE;
-        e->note = "changed while read, twice";
-        return 1;
-    }
-    mv__scan_entry_stat(e, &st);
-    e->retried = 1;
-    e->error = MV_OK;
-    e->have &= ~e->need;
-    return -1;
-}
-
-static void count_stored(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
-{
-    if (e->error != MV_OK) {
-        x->st.errors++;
-        if (x->s->event != NULL)
-            x->s->event(x->s->event_opaque, e->path, e->len, e->error, e->note);
-        return;
-    }
-    if (e->reason == MV__SCAN_NEW)
-        x->st.new_files++;
-    else if (e->reason == MV__SCAN_CHANGED)
-        x->st.changed++;
-    else
-        x->st.unchanged++;
-}
-
-/* Stores a verified leader and its links (which share its inode, stat and digests). */
-static mv_status store_group(struct mv__scan_ctx *x, struct chunk *k, size_t i)
-{
-    struct mv__scan_entry *lead = k->lead[i];
-    mv_status ret = MV_OK;
-
-    for (size_t j = k->links[i]; ret == MV_OK && j < k->links[i + 1]; j++) {
-        struct mv__scan_entry *e = &x->read.v[j];
-        if (e != lead) {
-            uint8_t *path = e->path;
-            size_t len = e->len;
-            int reason = e->reason;
-            *e = *lead;
-            e->path = path;
-            e->len = len;
-            e->reason = reason;
-        }
-        count_stored(x, e);
-        ret = mv__scan_store(x, e);
-        if (ret == MV_OK && e->error != MV_OK)
-            ret = mv_catalog_scan_error(x->c, x->scan_id, e->path, e->len, e->error, e->note);
-    }
-    return ret;
-}
-
-/* Hashes the leaders of a chunk; those that changed while read get one more round. */
-static mv_status hash_chunk(struct mv__scan_ctx *x, mv_digest_batch *b, struct chunk *k)
-{
-    memset(k->state, PENDING, k->n);
-    for (int round = 0; round < 2; round++) {
-        int again = 0;
-        for (unsigned a = 0; a < MV_CATALOG_ALGOS; a++) {
-            mv_status ret = hash_algo(x, b, k, a);
-            if (ret != MV_OK)
-                return ret;
-        }
-        for (size_t i = 0; i < k->n; i++) {
-            if (k->state[i] != PENDING)
-                continue;
-            int v = verify(k->lead[i]);
-            k->state[i] = v > 0 ? DONE : v == 0 ? VANISHED : PENDING;
-            again |= v < 0;
-        }
-        if (!again)
-            break;
-    }
-    return MV_OK;
-}
-
-static mv_status store_chunk(struct mv__scan_ctx *x, struct chunk *k)
-{
-    mv_status ret = MV_OK;
-
-    for (size_t i = 0; ret == MV_OK && i < k->n; i++) {
-        if (k->state[i] == DONE)
-            ret = store_group(x, k, i);
-    }
-    return ret;
-}
-
-static int same_inode(const struct mv__scan_entry *a, const struct mv__scan_entry *b)
-{
-    return a->dev == b->dev && a->ino == b->ino;
-}
-
-/* Fills k with the leaders from read[*pos] on, up to the chunk limits; advances *pos. */
-static void fill_chunk(struct mv__scan_ctx *x, struct chunk *k, size_t *pos)
-{
-    uint64_t bytes = 0;
-    size_t i = *pos;
-
-    k->n = 0;
-    while (i < x->read.n && k->n < CHUNK_FILES_MAX &&
-           (k->n == 0 || bytes + x->read.v[i].size <= (uint64_t)x->s->chunk_bytes)) {
-        k->lead[k->n] = &x->read.v[i];
-        k->links[k->n] = i;
-        bytes += x->read.v[i].size;
-        for (i++; i < x->read.n && same_inode(&x->read.v[i], k->lead[k->n]); i++)
-            k->lead[k->n]->need |= x->read.v[i].need;
-        k->n++;
-    }
-    k->links[k->n] = i;
-    *pos = i;
-}
-
-static mv_status chunk_alloc(struct chunk *k)
-{
-    memset(k, 0, sizeof(*k));
-    k->lead = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->lead));
-    k->links = mv__calloc(CHUNK_FILES_MAX + 1, sizeof(*k->links));
-    k->paths = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->paths));
-    k->map = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->map));
-    k->state = mv__calloc(CHUNK_FILES_MAX, 1);
-    k->res = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->res));
-    int ok = k->lead && k->links && k->paths && k->map && k->state && k->res;
-    return ok ? MV_OK : MV_ENOMEM;
-}
-
-static void chunk_free(struct chunk *k)
-{
-    mv__free(k->lead);
-    mv__free(k->links);
-    mv__free(k->paths);
-    mv__free(k->map);
-    mv__free(k->state);
-    mv__free(k->res);
-}
-
-static mv_status make_batch(const mv_scan *s, mv_digest_batch **b)
-{
-    mv_status ret = mv_digest_batch_new(b);
-
-    if (ret == MV_OK)
-        ret = mv_digest_batch_set(*b, MV_DIGEST_OPT_JOBS, s->jobs);
-    if (ret == MV_OK)
-        ret = mv_digest_batch_set(*b, MV_DIGEST_OPT_BACKEND, s->backend);
-    return ret;
-}
-
-static void announce(struct mv__scan_ctx *x)
-{
-    uint64_t files = 0, bytes = 0;
-
-    for (size_t i = 0; i < x->read.n; i++) {
-        if (i == 0 || !same_inode(&x->read.v[i], &x->read.v[i - 1])) {
-            files++;
-            bytes += x->read.v[i].size;
-        }
-    }
-    mv_progress_add_found(x->s->progress, files, bytes);
-}
-
-/* Reads, verifies and stores everything in the read list, chunk by chunk. */
-static mv_status read_all(struct mv__scan_ctx *x, const char **engine)
-{
-    mv_digest_batch *b = NULL;
-    struct chunk k;
-    size_t pos = 0;
-
-    mv__scan_plan_sort(&x->read);
-    announce(x);
-    mv_status ret = chunk_alloc(&k);
-    if (ret == MV_OK)
-        ret = make_batch(x->s, &b);
-    while (ret == MV_OK && pos < x->read.n) {
-        if (atomic_load(&x->s->cancel)) {
-            ret = MV_ECANCELED;
-            break;
-        }
-        fill_chunk(x, &k, &pos);
-        ret = hash_chunk(x, b, &k);
-        if (ret == MV_OK)
-            ret = store_chunk(x, &k);
-    }
-    if (b != NULL)
-        *engine = mv_digest_batch_engine(b);
-    mv_digest_batch_free(b);
-    chunk_free(&k);
-    return ret;
-}
-
 /* Walks one root and plans every entry; the walk list is freed as it is planned. */
 static mv_status walk_and_plan(struct mv__scan_ctx *x, const char *root)
 {
@@ -522,7 +266,7 @@ static mv_status run_body(struct mv__scan_ctx *x, struct roots *r, const char **
         }
     }
     if (ret == MV_OK)
-        ret = read_all(x, engine);
+        ret = mv__scan_read_all(x, engine);
     if (ret == MV_OK)
         ret = mark_gone(x, r);
     return ret != MV_OK ? ret : first;

@@ -42,6 +42,18 @@ for k in $(seq 1 20); do
 done
 committed=$(wc -l < "$T/sums" 2>/dev/null || echo 0)
 
+# One kill half way, then the resumed scan reads only what was not committed.
+"$MV" --catalog "$T/half.db" scan --jobs 1 "$T/root" >/dev/null 2>&1 &
+pid=$!
+sleep "$(awk -v t="$t" 'BEGIN { printf "%.3f", t / 2 }')"
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+done_bytes=$(sqlite3 "$T/half.db" 'select coalesce(sum(size), 0) from files where md5 is not null' 2>/dev/null || echo 0)
+out=$("$MV" --catalog "$T/half.db" scan --json "$T/root") || fail "resume after half"
+half_read=$(echo "$out" | field bytes_read)
+[ "$half_read" -le $((total - done_bytes)) ] ||
+    fail "resume re-read committed files: read $half_read, $done_bytes of $total were committed"
+
 # SIGTERM: a clean stop, recorded as canceled, exit 1.
 "$MV" --catalog "$T/term.db" scan --jobs 1 "$T/root" >/dev/null 2>&1 &
 pid=$!
@@ -62,5 +74,5 @@ check final
 [ "$(wc -l < "$T/sums")" -eq "$(echo "$full" | field files)" ] || fail "not all files after resume"
 out=$("$MV" --catalog "$T/c.db" scan --json "$T/root") || fail "rescan"
 [ "$(echo "$out" | field bytes_read)" -eq 0 ] || fail "rescan read: $out"
-echo "ok: full scan ${t}s, $committed records committed before the last kill," \
-    "resume read $read of $total bytes"
+echo "ok: full scan ${t}s, $committed records committed before the last kill;" \
+    "after a kill half way ($done_bytes bytes committed) the resume read $half_read of $total"

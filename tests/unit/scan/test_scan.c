@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -272,6 +273,57 @@ static void cancel_before_run(void **state)
     assert_int_equal(m.stats.gone, 1);
 }
 
+static atomic_long alloc_count, fail_at = -1;
+
+static void *failing_malloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    long n = atomic_fetch_add(&alloc_count, 1);
+    return n == atomic_load(&fail_at) ? NULL : malloc(size);
+}
+
+static void *failing_realloc(void *opaque, void *ptr, size_t size)
+{
+    (void)opaque;
+    long n = atomic_fetch_add(&alloc_count, 1);
+    return n == atomic_load(&fail_at) ? NULL : realloc(ptr, size);
+}
+
+static void plain_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    free(ptr);
+}
+
+/* Fails the Nth allocation for every N: MV_OK or MV_ENOMEM, never a crash or a leak. */
+static void alloc_torture(void **state)
+{
+    const mv_allocator a = { failing_malloc, failing_realloc, plain_free, NULL };
+    int completed = 0;
+
+    (void)state;
+    assert_int_equal(mv_set_allocator(&a), MV_OK);
+    for (long n = 0; n < 400 && !completed; n++) {
+        mv_scan *s = NULL;
+        mv_scan_summary m;
+        atomic_store(&alloc_count, 0);
+        atomic_store(&fail_at, n);
+        mv_status st = mv_scan_new(&s);
+        if (st == MV_OK)
+            st = mv_scan_add_exclude(s, "nothing-matches");
+        if (st == MV_OK)
+            st = scan_with(s, &m);
+        mv_scan_free(s);
+        assert_true(st == MV_OK || st == MV_ENOMEM);
+        completed = atomic_load(&alloc_count) <= n;
+    }
+    atomic_store(&fail_at, -1);
+    assert_int_equal(mv_set_allocator(NULL), MV_OK);
+    assert_true(completed);
+    mv_scan_summary m = scan(); /* the catalog is still usable and right */
+    assert_int_equal(m.stats.files, 4);
+}
+
 int main(int argc, char **argv)
 {
     static const struct CMUnitTest tests[] = {
@@ -283,6 +335,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(algo_added_once, setup, teardown),
         cmocka_unit_test_setup_teardown(options_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(cancel_before_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(alloc_torture, setup, teardown),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

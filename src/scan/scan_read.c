@@ -1,0 +1,356 @@
+/*
+ * Reading: the read list through the digest engine, verified, into the writer.
+ *
+ * The read list (sorted by device and inode) is cut into chunks of up to 4096
+ * inodes or chunk_bytes; the links of one inode travel with it and share its
+ * result. For each algorithm still missing, the engine hashes the chunk in its
+ * own thread while this thread takes the results as they complete: each one
+ * is checked against a fresh lstat (same device, inode, size, mtime, ctime),
+ * then stored through the batched writer, so commits keep up with the reads
+ * and a kill loses about one transaction, not a whole chunk. A file that
+ * changed while it was read (or MV_ECHANGED) is read once more with its new
+ * stat; if it changes again it is stored as MV_EUNSTABLE without a digest.
+ * A file that vanished is not stored: the next complete scan marks it gone.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "scan_priv.h"
+
+#define CHUNK_FILES_MAX 4096
+
+enum { PENDING = 0, DONE = 1, VANISHED = 2, RETRY = 3 };
+
+/* The files of one hashing round: one leader per inode, its links after it. */
+struct chunk {
+    struct mv__scan_entry **lead;
+    size_t n;
+    size_t *links; /* lead[i]'s links are read[links[i]] up to read[links[i + 1]] */
+    const char **paths;
+    size_t *map, m;     /* paths[j] is lead[map[j]], j < m */
+    signed char *state; /* PENDING, DONE, VANISHED or RETRY per leader */
+    mv_digest_result *res;
+    /* Results as they complete: written by the engine's workers, read by the writer. */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    size_t *queue, head, tail;
+    int finished;
+    mv_status ret;
+    mv_digest_batch *batch;
+};
+
+/*
+ * Checks a hashed leader against the file as it is now. Returns 1 when its
+ * digests may be stored, 0 when it vanished, -1 when it must be read again.
+ */
+static int verify(struct mv__scan_entry *e)
+{
+    struct stat st;
+    struct mv__scan_entry now;
+
+    if (lstat((const char *)e->path, &st) != 0)
+        return errno == ENOENT ? 0 : 1;
+    memset(&now, 0, sizeof(now));
+    mv__scan_entry_stat(&now, &st);
+    int same = S_ISREG(st.st_mode) && now.dev == e->dev && now.ino == e->ino &&
+               now.size == e->size && now.mtime_ns == e->mtime_ns && now.ctime_ns == e->ctime_ns;
+    if (same && e->error != MV_ECHANGED)
+        return 1;
+    if (!S_ISREG(st.st_mode))
+        return 0; /* replaced by something else: the next scan sees it */
+    if (e->retried) {
+        e->error = MV_EUNSTABLE;
+        e->note = "changed while read, twice";
+        return 1;
+    }
+    mv__scan_entry_stat(e, &st);
+    e->retried = 1;
+    e->error = MV_OK;
+    e->have &= ~e->need;
+    return -1;
+}
+
+static void count_stored(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
+{
+    if (e->error != MV_OK) {
+        x->st.errors++;
+        if (x->s->event != NULL)
+            x->s->event(x->s->event_opaque, e->path, e->len, e->error, e->note);
+        return;
+    }
+    if (e->reason == MV__SCAN_NEW)
+        x->st.new_files++;
+    else if (e->reason == MV__SCAN_CHANGED)
+        x->st.changed++;
+    else
+        x->st.unchanged++;
+}
+
+/* Stores a verified leader and its links (which share its inode, stat and digests). */
+static mv_status store_group(struct mv__scan_ctx *x, struct chunk *k, size_t i)
+{
+    struct mv__scan_entry *lead = k->lead[i];
+    mv_status ret = MV_OK;
+
+    for (size_t j = k->links[i]; ret == MV_OK && j < k->links[i + 1]; j++) {
+        struct mv__scan_entry *e = &x->read.v[j];
+        if (e != lead) {
+            uint8_t *path = e->path;
+            size_t len = e->len;
+            int reason = e->reason;
+            *e = *lead;
+            e->path = path;
+            e->len = len;
+            e->reason = reason;
+        }
+        count_stored(x, e);
+        ret = mv__scan_store(x, e);
+        if (ret == MV_OK && e->error != MV_OK)
+            ret = mv_catalog_scan_error(x->c, x->scan_id, e->path, e->len, e->error, e->note);
+    }
+    return ret;
+}
+
+/* Verifies a leader whose digests are all in, then stores it with its links. */
+static mv_status finish(struct mv__scan_ctx *x, struct chunk *k, size_t i)
+{
+    int v = verify(k->lead[i]);
+
+    k->state[i] = v > 0 ? DONE : v == 0 ? VANISHED : RETRY;
+    return v > 0 ? store_group(x, k, i) : MV_OK;
+}
+
+/* The highest algorithm a leader still needs: its result completes the leader. */
+static unsigned last_algo(const struct mv__scan_entry *e)
+{
+    unsigned last = 0;
+
+    for (unsigned a = 0; a < MV_CATALOG_ALGOS; a++) {
+        if (e->need & MV_CATALOG_HAS(a))
+            last = a;
+    }
+    return last;
+}
+
+/* Takes one result: kept on the leader, which is finished when it was its last digest. */
+static mv_status take(struct mv__scan_ctx *x, struct chunk *k, size_t j, unsigned a)
+{
+    struct mv__scan_entry *e = k->lead[k->map[j]];
+    const mv_digest_result *r = &k->res[j];
+
+    x->st.bytes_read += r->size;
+    if (r->status != MV_OK)
+        e->error = r->status;
+    else {
+        memcpy(e->digest[a], r->digest, mv_digest_len((mv_digest_algo)a));
+        e->have |= MV_CATALOG_HAS(a);
+    }
+    if (r->status != MV_OK || a == last_algo(e))
+        return finish(x, k, k->map[j]);
+    return MV_OK;
+}
+
+static void on_result(void *opaque, size_t j, const mv_digest_result *r)
+{
+    struct chunk *k = opaque;
+
+    pthread_mutex_lock(&k->lock);
+    k->res[j] = *r;
+    k->queue[k->tail++] = j;
+    pthread_cond_signal(&k->wake);
+    pthread_mutex_unlock(&k->lock);
+}
+
+static void *hasher_main(void *arg)
+{
+    struct chunk *k = arg;
+    mv_status ret = mv_digest_batch_run(k->batch, k->paths, k->m, NULL, on_result, k);
+
+    pthread_mutex_lock(&k->lock);
+    k->ret = ret;
+    k->finished = 1;
+    pthread_cond_signal(&k->wake);
+    pthread_mutex_unlock(&k->lock);
+    return NULL;
+}
+
+/* Waits for the next result; returns 0 when the run is over and every result was taken. */
+static int next_result(struct chunk *k, size_t *j)
+{
+    pthread_mutex_lock(&k->lock);
+    while (k->head == k->tail && !k->finished)
+        pthread_cond_wait(&k->wake, &k->lock);
+    int got = k->head < k->tail;
+    if (got)
+        *j = k->queue[k->head++];
+    pthread_mutex_unlock(&k->lock);
+    return got;
+}
+
+/*
+ * One pass of algorithm a over the pending leaders. The engine runs in its own
+ * thread; this thread takes each result as it completes, verifies and stores
+ * it, so commits follow the reads instead of waiting for the whole chunk.
+ */
+static mv_status hash_algo(struct mv__scan_ctx *x, mv_digest_batch *b, struct chunk *k, unsigned a)
+{
+    pthread_t th;
+    mv_status ret = MV_OK;
+    size_t j;
+
+    k->m = k->head = k->tail = 0;
+    k->finished = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if (k->state[i] == PENDING && (k->lead[i]->need & MV_CATALOG_HAS(a)) &&
+            k->lead[i]->error == MV_OK) {
+            k->map[k->m] = i;
+            k->paths[k->m++] = (const char *)k->lead[i]->path;
+        }
+    }
+    if (k->m == 0)
+        return MV_OK;
+    ret = mv_digest_batch_set(b, MV_DIGEST_OPT_ALGO, (long)a);
+    if (ret != MV_OK)
+        return ret;
+    mv_digest_batch_set_progress(b, a == MV_DIGEST_MD5 ? x->s->progress : NULL);
+    k->batch = b;
+    if (pthread_create(&th, NULL, hasher_main, k) != 0)
+        return MV_ESYSTEM;
+    while (next_result(k, &j)) {
+        if (ret == MV_OK)
+            ret = take(x, k, j, a); /* after an error, drain the results and drop them */
+    }
+    pthread_join(th, NULL);
+    return ret != MV_OK ? ret : k->ret;
+}
+
+/* All passes over a chunk; a leader that changed while read gets one more round. */
+static mv_status hash_chunk(struct mv__scan_ctx *x, mv_digest_batch *b, struct chunk *k)
+{
+    mv_status ret = MV_OK;
+
+    memset(k->state, PENDING, k->n);
+    for (int round = 0; round < 2 && ret == MV_OK; round++) {
+        int again = 0;
+        for (unsigned a = 0; a < MV_CATALOG_ALGOS && ret == MV_OK; a++)
+            ret = hash_algo(x, b, k, a);
+        for (size_t i = 0; i < k->n && ret == MV_OK; i++) {
+            if (k->state[i] == PENDING) /* failed in an earlier pass, or nothing to read */
+                ret = finish(x, k, i);
+            if (k->state[i] == RETRY) {
+                k->state[i] = PENDING;
+                again = 1;
+            }
+        }
+        if (!again)
+            break;
+    }
+    return ret;
+}
+
+static int same_inode(const struct mv__scan_entry *a, const struct mv__scan_entry *b)
+{
+    return a->dev == b->dev && a->ino == b->ino;
+}
+
+/* Fills k with the leaders from read[*pos] on, up to the chunk limits; advances *pos. */
+static void fill_chunk(struct mv__scan_ctx *x, struct chunk *k, size_t *pos)
+{
+    uint64_t bytes = 0;
+    size_t i = *pos;
+
+    k->n = 0;
+    while (i < x->read.n && k->n < CHUNK_FILES_MAX &&
+           (k->n == 0 || bytes + x->read.v[i].size <= (uint64_t)x->s->chunk_bytes)) {
+        k->lead[k->n] = &x->read.v[i];
+        k->links[k->n] = i;
+        bytes += x->read.v[i].size;
+        for (i++; i < x->read.n && same_inode(&x->read.v[i], k->lead[k->n]); i++)
+            k->lead[k->n]->need |= x->read.v[i].need;
+        k->n++;
+    }
+    k->links[k->n] = i;
+    *pos = i;
+}
+
+static mv_status chunk_alloc(struct chunk *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->lead = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->lead));
+    k->links = mv__calloc(CHUNK_FILES_MAX + 1, sizeof(*k->links));
+    k->paths = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->paths));
+    k->map = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->map));
+    k->state = mv__calloc(CHUNK_FILES_MAX, 1);
+    k->res = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->res));
+    k->queue = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->queue));
+    pthread_mutex_init(&k->lock, NULL);
+    pthread_cond_init(&k->wake, NULL);
+    int ok = k->lead && k->links && k->paths && k->map && k->state && k->res && k->queue;
+    return ok ? MV_OK : MV_ENOMEM;
+}
+
+static void chunk_free(struct chunk *k)
+{
+    mv__free(k->lead);
+    mv__free(k->links);
+    mv__free(k->paths);
+    mv__free(k->map);
+    mv__free(k->state);
+    mv__free(k->res);
+    mv__free(k->queue);
+    pthread_mutex_destroy(&k->lock);
+    pthread_cond_destroy(&k->wake);
+}
+
+static mv_status make_batch(const mv_scan *s, mv_digest_batch **b)
+{
+    mv_status ret = mv_digest_batch_new(b);
+
+    if (ret == MV_OK)
+        ret = mv_digest_batch_set(*b, MV_DIGEST_OPT_JOBS, s->jobs);
+    if (ret == MV_OK)
+        ret = mv_digest_batch_set(*b, MV_DIGEST_OPT_BACKEND, s->backend);
+    return ret;
+}
+
+static void announce(struct mv__scan_ctx *x)
+{
+    uint64_t files = 0, bytes = 0;
+
+    for (size_t i = 0; i < x->read.n; i++) {
+        if (i == 0 || !same_inode(&x->read.v[i], &x->read.v[i - 1])) {
+            files++;
+            bytes += x->read.v[i].size;
+        }
+    }
+    mv_progress_add_found(x->s->progress, files, bytes);
+}
+
+/* Reads, verifies and stores everything in the read list, chunk by chunk. */
+mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine)
+{
+    mv_digest_batch *b = NULL;
+    struct chunk k;
+    size_t pos = 0;
+
+    mv__scan_plan_sort(&x->read);
+    announce(x);
+    mv_status ret = chunk_alloc(&k);
+    if (ret == MV_OK)
+        ret = make_batch(x->s, &b);
+    while (ret == MV_OK && pos < x->read.n) {
+        if (atomic_load(&x->s->cancel)) {
+            ret = MV_ECANCELED;
+            break;
+        }
+        fill_chunk(x, &k, &pos);
+        ret = hash_chunk(x, b, &k);
+    }
+    if (b != NULL)
+        *engine = mv_digest_batch_engine(b);
+    mv_digest_batch_free(b);
+    chunk_free(&k);
+    return ret;
+}
