@@ -151,6 +151,22 @@ MV_API mv_status mv_digest_batch_run(mv_digest_batch *batch, const char *const *
                                      mv_digest_result *results, mv_digest_done_fn done,
                                      void *opaque);
 
+/**
+ * Stops the run in progress soon: files not yet started and the multi-buffer
+ * lanes in flight end with MV_ECANCELED (each file still gets one result); a
+ * file being streamed alone finishes first. Thread-safe and async-signal-safe
+ * (one atomic store). The request is cleared when the next run starts.
+ */
+MV_API void mv_digest_batch_cancel(mv_digest_batch *batch);
+
+/**
+ * Makes runs also stop as with mv_digest_batch_cancel() whenever *flag is
+ * nonzero: a caller's own cancel flag, set from a signal handler for instance,
+ * which unlike the batch may outlive every run. NULL stops watching.
+ * Ownership: flag is borrowed and must stay valid while runs may read it.
+ */
+MV_API void mv_digest_batch_watch(mv_digest_batch *batch, const _Atomic int *flag);
+
 /** The engine the last run used for MD5 ("scalar", "simd-avx2", ...). */
 MV_API const char *mv_digest_batch_engine(const mv_digest_batch *batch);
 

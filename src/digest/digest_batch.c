@@ -28,6 +28,8 @@ struct mv_digest_batch {
     size_t read_size;
     mv_progress *progress;
     const char *engine_name;
+    _Atomic int cancel;
+    const _Atomic int *watch; /* the caller's own cancel flag, or NULL */
 };
 
 struct run {
@@ -101,11 +103,44 @@ const char *mv_digest_batch_engine(const mv_digest_batch *b)
     return b->engine_name;
 }
 
+static void src_done(void *opaque, size_t index, const mv_digest_result *res);
+
+static int src_canceled(void *opaque)
+{
+    const struct run *r = opaque;
+
+    if (r->b->watch != NULL && atomic_load_explicit(r->b->watch, memory_order_relaxed))
+        return 1;
+    return atomic_load_explicit(&r->b->cancel, memory_order_relaxed);
+}
+
+/* The next file to start; after a cancel, every file not yet started gets its
+   MV_ECANCELED result here, so that each file still has exactly one result. */
 static size_t src_next(void *opaque)
 {
     struct run *r = opaque;
-    size_t i = atomic_fetch_add(&r->next, 1);
-    return i < r->n ? i : (size_t)-1;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&r->next, 1);
+        if (i >= r->n)
+            return (size_t)-1;
+        if (!src_canceled(r))
+            return i;
+        mv_digest_result res;
+        memset(&res, 0, sizeof(res));
+        res.status = MV_ECANCELED;
+        src_done(r, i, &res);
+    }
+}
+
+void mv_digest_batch_cancel(mv_digest_batch *b)
+{
+    atomic_store(&b->cancel, 1);
+}
+
+void mv_digest_batch_watch(mv_digest_batch *b, const _Atomic int *flag)
+{
+    b->watch = flag;
 }
 
 static const char *src_path(void *opaque, size_t index)
@@ -172,7 +207,7 @@ static void worker_task(void *arg)
         return;
     }
     if (r->gpu != NULL) {
-        mv__mb_source gsrc = { src_next, src_done, src_path, r };
+        mv__mb_source gsrc = { src_next, src_done, src_path, r, src_canceled };
         size_t cpu_read = lane_read_size(r->b->read_size, r->jobs, MV__ENGINE_MAX_LANES);
         mv__md5_gpu_worker(r->gpu, &gsrc, cpu_read);
         return;
@@ -182,7 +217,7 @@ static void worker_task(void *arg)
         scalar_worker(r);
         return;
     }
-    mv__mb_source src = { src_next, src_done, src_path, r };
+    mv__mb_source src = { src_next, src_done, src_path, r, src_canceled };
     size_t read_size = lane_read_size(r->b->read_size, r->jobs, r->engine->lanes);
     mv_status st = mv__md5_mb_run(r->engine, &src, read_size);
     if (st != MV_OK)
@@ -225,6 +260,7 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
                      .done = done,
                      .opaque = opaque };
     atomic_init(&r.next, 0);
+    atomic_store(&b->cancel, 0);
     size_t jobs = b->jobs ? b->jobs : mv__cpu_count();
     r.overlap = n == 1 && jobs >= 2;
     if (jobs > n)

@@ -4,7 +4,7 @@
  * cpuid says what the silicon has; xgetbv says whether the OS saves the wider
  * registers, without which AVX code would crash. The probe runs once.
  */
-#include <threads.h>
+#include <pthread.h>
 
 #include "engine.h"
 
@@ -48,7 +48,7 @@ static unsigned probe_x86(void)
 #endif
 
 static unsigned features;
-static once_flag features_once = ONCE_FLAG_INIT;
+static pthread_once_t features_once = PTHREAD_ONCE_INIT;
 
 static void probe_once(void)
 {
@@ -57,6 +57,6 @@ static void probe_once(void)
 
 unsigned mv_digest_cpu_features(void)
 {
-    call_once(&features_once, probe_once);
+    pthread_once(&features_once, probe_once);
     return features;
 }

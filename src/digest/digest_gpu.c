@@ -196,6 +196,12 @@ static size_t cpu_next(void *opaque)
     return index != NO_FILE ? index : c->src->next(c->src->opaque);
 }
 
+static int cpu_canceled(void *opaque)
+{
+    const struct cpu_source *c = opaque;
+    return c->src->canceled != NULL && c->src->canceled(c->src->opaque);
+}
+
 static void cpu_done(void *opaque, size_t index, const mv_digest_result *r)
 {
     const struct cpu_source *c = opaque;
@@ -359,7 +365,7 @@ static void cpu_scalar(const mv__mb_source *src, size_t read_size)
 void mv__md5_gpu_worker(mv__gpu_run *g, const mv__mb_source *src, size_t read_size)
 {
     struct cpu_source c = { g, src };
-    const mv__mb_source cpu = { cpu_next, cpu_done, cpu_path, &c };
+    const mv__mb_source cpu = { cpu_next, cpu_done, cpu_path, &c, cpu_canceled };
     const struct mv_digest_engine *e = mv__engine_cpu_best();
 
     if (plugin != NULL && !atomic_exchange(&g->feeder_taken, 1))

@@ -262,6 +262,8 @@ mv_status mv__md5_mb_run(const struct mv_digest_engine *e, const mv__mb_source *
     mv_status st = worker_init(&w, e, src, read_size);
 
     while (st == MV_OK) {
+        if (src->canceled != NULL && src->canceled(src->opaque))
+            break; /* worker_free() reports the lanes in flight as canceled */
         size_t active = prepare_lanes(&w);
         if (active == 0)
             break;

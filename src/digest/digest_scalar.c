@@ -6,13 +6,13 @@
  * by all threads, which OpenSSL allows for fetched algorithms.
  */
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
-#include <threads.h>
 
 #include "engine.h"
 
 static EVP_MD *mds[4];
-static once_flag mds_once = ONCE_FLAG_INIT;
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
 
 static void fetch_all(void)
 {
@@ -26,7 +26,7 @@ const EVP_MD *mv__evp_md(mv_digest_algo algo)
 {
     if ((unsigned)algo > MV_DIGEST_BLAKE2B)
         return NULL;
-    call_once(&mds_once, fetch_all);
+    pthread_once(&mds_once, fetch_all);
     return mds[algo];
 }
 

@@ -88,6 +88,8 @@ typedef struct mv__mb_source {
     void (*done)(void *opaque, size_t index, const mv_digest_result *r);
     const char *(*path)(void *opaque, size_t index);
     void *opaque;
+    /* Optional: nonzero once the run was canceled; files in flight then end. */
+    int (*canceled)(void *opaque);
 } mv__mb_source;
 
 /* Runs one worker: keeps engine->lanes files in flight until the source is dry. */

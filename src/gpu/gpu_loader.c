@@ -2,7 +2,7 @@
  * Finding, loading and checking the CUDA plugin (mediavault-cuda.so).
  *
  * The library never links to CUDA: GPU work lives in a plugin that is opened
- * with dlopen() the first time something asks for it (call_once), and whatever
+ * with dlopen() the first time something asks for it (pthread_once), and whatever
  * goes wrong becomes a reason string, never a failure. The plugin is looked for
  * next to libmediavault.so itself (found with dladdr() on a variable of this
  * file, so an installed library finds its installed plugin whatever the
@@ -17,7 +17,7 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "../core/core.h"
@@ -30,7 +30,7 @@ static struct {
     char path[PATH_LEN]; /* the file loaded, or the last one refused */
     char reason[768];
 } loaded;
-static once_flag load_once = ONCE_FLAG_INIT;
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
 /* The table's first two fields are the same in every ABI version, so they are read first. */
 static int check_table(const struct mv_gpu_plugin *t, char *reason, size_t len)
@@ -134,7 +134,7 @@ static void load_plugin(void)
 
 const struct mv_gpu_plugin *mv__gpu_plugin(const char **reason, const char **path)
 {
-    call_once(&load_once, load_plugin);
+    pthread_once(&load_once, load_plugin);
     if (reason != NULL)
         *reason = loaded.reason;
     if (path != NULL)

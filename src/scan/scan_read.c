@@ -141,6 +141,8 @@ static mv_status take(struct mv__scan_ctx *x, struct chunk *k, size_t j, unsigne
     const mv_digest_result *r = &k->res[j];
 
     x->st.bytes_read += r->size;
+    if (r->status == MV_ECANCELED)
+        return MV_OK; /* the scan stops: this file is read again by the next one */
     if (r->status != MV_OK)
         e->error = r->status;
     else {
@@ -312,6 +314,8 @@ static mv_status make_batch(const mv_scan *s, mv_digest_batch **b)
         ret = mv_digest_batch_set(*b, MV_DIGEST_OPT_JOBS, s->jobs);
     if (ret == MV_OK)
         ret = mv_digest_batch_set(*b, MV_DIGEST_OPT_BACKEND, s->backend);
+    if (ret == MV_OK)
+        mv_digest_batch_watch(*b, &s->cancel); /* a cancel stops the chunk in flight too */
     return ret;
 }
 

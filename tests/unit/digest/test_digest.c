@@ -324,6 +324,58 @@ static void batch_engine_forced(void **state)
     tree_free(&t);
 }
 
+struct cancel_probe {
+    mv_digest_batch *b;
+    _Atomic size_t calls, canceled;
+};
+
+static void cancel_after_first(void *opaque, size_t index, const mv_digest_result *r)
+{
+    struct cancel_probe *p = opaque;
+
+    (void)index;
+    if (atomic_fetch_add(&p->calls, 1) == 0)
+        mv_digest_batch_cancel(p->b);
+    if (r->status == MV_ECANCELED)
+        atomic_fetch_add(&p->canceled, 1);
+}
+
+static void batch_cancel(void **state)
+{
+    const size_t n = 300;
+    struct tree t;
+    mv_digest_result *res = calloc(n, sizeof(*res));
+    struct cancel_probe p = { 0 };
+
+    (void)state;
+    tree_init(&t, n);
+    for (size_t i = 0; i < n; i++)
+        tree_file(&t, i, 20000 + 100 * i, MV_DIGEST_MD5);
+    for (long jobs = 1; jobs <= 2; jobs++) {
+        assert_int_equal(mv_digest_batch_new(&p.b), MV_OK);
+        assert_int_equal(mv_digest_batch_set(p.b, MV_DIGEST_OPT_JOBS, jobs), MV_OK);
+        atomic_store(&p.calls, 0);
+        atomic_store(&p.canceled, 0);
+        assert_int_equal(
+            mv_digest_batch_run(p.b, (const char *const *)t.paths, n, res, cancel_after_first, &p),
+            MV_OK);
+        /* Every file got exactly one result, most of them canceled, none wrong. */
+        assert_int_equal(atomic_load(&p.calls), n);
+        assert_true(atomic_load(&p.canceled) > n / 2);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(res[i].status == MV_OK || res[i].status == MV_ECANCELED);
+            if (res[i].status == MV_OK)
+                assert_memory_equal(res[i].digest, t.want[i], MV_MD5_LEN);
+        }
+        /* The next run starts afresh. */
+        assert_int_equal(run_batch(&t, MV_DIGEST_MD5, jobs, res), MV_OK);
+        expect_all(&t, MV_DIGEST_MD5, res);
+        mv_digest_batch_free(p.b);
+    }
+    free(res);
+    tree_free(&t);
+}
+
 static void streaming_ctx(void **state)
 {
     uint8_t data[10000], whole[MV_DIGEST_MAX_LEN], parts[MV_DIGEST_MAX_LEN];
@@ -489,6 +541,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(batch_errors_are_results),
         cmocka_unit_test(batch_fifo_refused),
         cmocka_unit_test(batch_engine_forced),
+        cmocka_unit_test(batch_cancel),
         cmocka_unit_test(streaming_ctx),
         cmocka_unit_test(sums_parser),
         cmocka_unit_test(alloc_torture),
