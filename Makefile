@@ -4,6 +4,10 @@
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD  ?= build
 CHECK  ?= build-check
+TSAN   ?= build-tsan
+# The threaded parts (digest batches, scan pipeline, catalog writer) also run
+# under ThreadSanitizer.
+TSAN_TESTS = test_core test_digest test_catalog test_scan
 CMAKE_FLAGS ?=
 
 .PHONY: all deps deps-check configure build run check test format bench clean
@@ -32,6 +36,11 @@ check: deps-check
 		-DMV_BUILD_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(CHECK) -j $(JOBS)
 	cd $(CHECK) && ctest --output-on-failure -j $(JOBS)
+	cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMV_SANITIZE=thread \
+		-DMV_BUILD_TESTS=ON -DMV_BUILD_BENCH=OFF -DMV_WITH_CUDA=OFF $(CMAKE_FLAGS)
+	cmake --build $(TSAN) -j $(JOBS) --target $(TSAN_TESTS)
+	cd $(TSAN) && ctest --output-on-failure -j $(JOBS) \
+		-R '^unit\.($(subst $(eval) ,|,$(strip $(TSAN_TESTS))))\.'
 
 test: check
 
@@ -42,4 +51,4 @@ bench: build
 	bash bench/hash.sh
 
 clean:
-	rm -rf $(BUILD) $(CHECK)
+	rm -rf $(BUILD) $(CHECK) $(TSAN)
