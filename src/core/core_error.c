@@ -69,6 +69,9 @@ mv_status mv_status_from_errno(int err)
         return MV_ENOTSUP;
     case ECANCELED:
         return MV_ECANCELED;
+    case EMFILE:
+    case ENFILE:
+        return MV_EMFILE;
     default:
         return MV_ESYSTEM;
     }

@@ -11,6 +11,7 @@
  */
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "../core/core.h"
 #include "engine.h"
@@ -18,8 +19,11 @@
 #define READ_SIZE_DEFAULT (1u << 20)
 #define READ_SIZE_MIN     (64u << 10)
 #define READ_SIZE_MAX     (64u << 20)
-/* All lane buffers of all workers together stay below this, whatever the core count. */
+/* Lane buffers of all workers together aim below this; reads never shrink under
+   READ_SIZE_FLOOR for it, so on machines with more than two or three cores the
+   buffers take about 17 MiB per job instead. */
 #define BUFFER_BUDGET     (40u << 20)
+#define READ_SIZE_FLOOR   (1u << 20)
 
 struct mv_digest_batch {
     mv_digest_algo algo;
@@ -187,21 +191,44 @@ static void overlapped_worker(struct run *r)
     }
 }
 
-/* Shrinks the per-lane read size so that jobs * lanes buffers fit the budget. */
+/* Shrinks a large per-lane read size so that jobs * lanes buffers fit the
+   budget, but never below 1 MiB: small reads cost far more on a NAS than the
+   memory they save. Memory is then about 17 MiB per job. */
 static size_t lane_read_size(size_t want, size_t jobs, size_t lanes)
 {
     size_t fit = BUFFER_BUDGET / (jobs * (lanes + 1));
 
     fit &= ~(size_t)(READ_SIZE_MIN - 1);
-    if (fit < READ_SIZE_MIN)
-        fit = READ_SIZE_MIN;
+    if (fit < READ_SIZE_FLOOR)
+        fit = READ_SIZE_FLOOR;
     return want < fit ? want : fit;
 }
 
-static void worker_task(void *arg)
+/* After a cancel, the files nobody started still need their result: taking
+   them from the source reports them as canceled. */
+static void drain_canceled(struct run *r)
 {
-    struct run *r = arg;
+    if (!src_canceled(r))
+        return;
+    while (src_next(r) != (size_t)-1)
+        continue;
+}
 
+/* Each worker keeps a file open per lane: fewer workers rather than failing
+   files with EMFILE when the descriptor limit is low or the machine is wide. */
+static size_t fd_limited_jobs(size_t jobs, size_t lanes)
+{
+    struct rlimit rl;
+    const size_t reserve = 32, per_job = (lanes > 1 ? lanes : 1) + 2;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return jobs;
+    size_t fit = rl.rlim_cur > reserve + per_job ? (rl.rlim_cur - reserve) / per_job : 1;
+    return jobs < fit ? jobs : fit;
+}
+
+static void worker_body(struct run *r)
+{
     if (r->overlap) {
         overlapped_worker(r);
         return;
@@ -224,23 +251,38 @@ static void worker_task(void *arg)
         scalar_worker(r); /* no memory for the lanes: the files left still get results */
 }
 
+static void worker_task(void *arg)
+{
+    struct run *r = arg;
+
+    worker_body(r);
+    drain_canceled(r);
+}
+
 static mv_status run_workers(struct run *r, size_t jobs)
 {
-    mv__pool *pool;
+    mv__pool *pool = NULL;
     mv_status st;
 
     if (jobs == 1) {
         worker_task(r);
         return MV_OK;
     }
+    /* Workers pull files until none is left, so whatever number of them could
+       be started does all the work; with none, this thread does it. */
     st = mv__pool_new(jobs, &pool);
-    if (st != MV_OK)
-        return st;
-    for (size_t i = 0; i < jobs && st == MV_OK; i++)
+    size_t started = 0;
+    for (size_t i = 0; i < jobs && st == MV_OK; i++) {
         st = mv__pool_submit(pool, worker_task, r);
-    mv__pool_wait(pool);
-    mv__pool_free(pool);
-    return st;
+        started += st == MV_OK;
+    }
+    if (started == 0)
+        worker_task(r);
+    if (pool != NULL) {
+        mv__pool_wait(pool);
+        mv__pool_free(pool);
+    }
+    return MV_OK;
 }
 
 mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size_t n,
@@ -263,6 +305,7 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
     atomic_store(&b->cancel, 0);
     size_t jobs = b->jobs ? b->jobs : mv__cpu_count();
     r.overlap = n == 1 && jobs >= 2;
+    jobs = fd_limited_jobs(jobs, e->lanes);
     if (jobs > n)
         jobs = n ? n : 1;
     r.jobs = jobs;

@@ -116,6 +116,10 @@ const struct mv_digest_engine *mv__engine_select(mv_digest_backend backend, mv_s
     const struct mv_digest_engine *e;
 
     *st = MV_OK;
+    if ((unsigned)backend > MV_BACKEND_CUDA) {
+        *st = MV_EINVAL;
+        return NULL;
+    }
     e = pinned_engine(st);
     if (e != NULL || *st != MV_OK)
         return e;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -340,6 +341,24 @@ static void cancel_after_first(void *opaque, size_t index, const mv_digest_resul
         atomic_fetch_add(&p->canceled, 1);
 }
 
+static void *cancel_later(void *arg)
+{
+    struct cancel_probe *p = arg;
+    usleep(2000);
+    mv_digest_batch_cancel(p->b);
+    return NULL;
+}
+
+static void count_results(void *opaque, size_t index, const mv_digest_result *r)
+{
+    struct cancel_probe *p = opaque;
+
+    (void)index;
+    atomic_fetch_add(&p->calls, 1);
+    if (r->status == MV_ECANCELED)
+        atomic_fetch_add(&p->canceled, 1);
+}
+
 static void batch_cancel(void **state)
 {
     const size_t n = 300;
@@ -367,6 +386,15 @@ static void batch_cancel(void **state)
             if (res[i].status == MV_OK)
                 assert_memory_equal(res[i].digest, t.want[i], MV_MD5_LEN);
         }
+        /* A cancel from another thread, at any moment: still one result per file. */
+        pthread_t th;
+        atomic_store(&p.calls, 0);
+        assert_int_equal(pthread_create(&th, NULL, cancel_later, &p), 0);
+        assert_int_equal(
+            mv_digest_batch_run(p.b, (const char *const *)t.paths, n, res, count_results, &p),
+            MV_OK);
+        pthread_join(th, NULL);
+        assert_int_equal(atomic_load(&p.calls), n);
         /* The next run starts afresh. */
         assert_int_equal(run_batch(&t, MV_DIGEST_MD5, jobs, res), MV_OK);
         expect_all(&t, MV_DIGEST_MD5, res);
