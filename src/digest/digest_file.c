@@ -1,16 +1,20 @@
 /*
  * Reading files for hashing: opening safely, large reads, change detection.
  *
- * Files are opened with O_NONBLOCK so that a FIFO or a device can be refused
- * after fstat() without blocking on it, and with O_NOATIME where the kernel
- * permits it, so that hashing a library does not rewrite every inode. A file is
- * given a digest only when the bytes read match its size and its size and mtime
- * are still those seen at open: anything else is MV_ECHANGED.
+ * A path is stat()ed before it is opened, so that FIFOs and devices are refused
+ * without being opened at all (opening a tape rewinds it, a watchdog arms).
+ * The open itself uses O_NONBLOCK, so that a FIFO swapped in between cannot
+ * block, and O_NOATIME where the kernel permits it, so that hashing a library
+ * does not rewrite every inode. A file is given a digest only when the bytes
+ * read match its size and its size, mtime, ctime and identity are still those
+ * seen at open: anything else is MV_ECHANGED. Pseudo files (procfs, sysfs),
+ * whose sizes are not their contents, are read to their end instead.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "../core/core.h"
@@ -26,22 +30,43 @@ static int open_noatime(const char *path)
     return fd;
 }
 
+static mv_status not_regular(const struct stat *st)
+{
+    return S_ISDIR(st->st_mode) ? MV_EISDIR : MV_ENOTREG;
+}
+
+/* procfs reports size 0 and sysfs one page for contents of any length. */
+static int is_pseudo(int fd, const struct stat *st)
+{
+    const long proc_magic = 0x9fa0, sysfs_magic = 0x62656572;
+    struct statfs sf;
+
+    if (st->st_size != 0 && st->st_size != 4096)
+        return 0; /* spares the fstatfs() for nearly every real file */
+    return fstatfs(fd, &sf) == 0 && (sf.f_type == proc_magic || sf.f_type == sysfs_magic);
+}
+
 mv_status mv__file_open(const char *path, mv__file *f)
 {
+    struct stat pre;
+
+    f->fd = -1;
+    f->pseudo = 0;
+    if (stat(path, &pre) != 0)
+        return mv_status_from_errno(errno);
+    if (!S_ISREG(pre.st_mode))
+        return not_regular(&pre);
     f->fd = open_noatime(path);
-    if (f->fd < 0) /* opening a unix socket fails with ENXIO: it is not a file */
+    if (f->fd < 0) /* a socket swapped in fails with ENXIO: it is not a file */
         return errno == ENXIO ? MV_ENOTREG : mv_status_from_errno(errno);
-    if (fstat(f->fd, &f->st) != 0) {
-        mv_status st = mv_status_from_errno(errno);
+    if (fstat(f->fd, &f->st) != 0 || !S_ISREG(f->st.st_mode)) {
+        mv_status st = S_ISREG(f->st.st_mode) ? mv_status_from_errno(errno) : not_regular(&f->st);
         mv__file_close(f);
         return st;
     }
-    if (!S_ISREG(f->st.st_mode)) {
-        mv_status st = S_ISDIR(f->st.st_mode) ? MV_EISDIR : MV_ENOTREG;
-        mv__file_close(f);
-        return st;
-    }
-    (void)posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    f->pseudo = is_pseudo(f->fd, &f->st);
+    if (f->st.st_size > (off_t)(1 << 20)) /* small files are read in one call anyway */
+        (void)posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return MV_OK;
 }
 
@@ -60,7 +85,7 @@ mv_status mv__file_read(mv__file *f, uint8_t *buf, size_t len, size_t *got)
         if (n == 0)
             break;
         total += (size_t)n;
-        if (f->st.st_size > 0 && (off_t)total >= f->st.st_size)
+        if (!f->pseudo && f->st.st_size > 0 && (off_t)total >= f->st.st_size)
             break;
     }
     *got = total;
@@ -69,7 +94,7 @@ mv_status mv__file_read(mv__file *f, uint8_t *buf, size_t len, size_t *got)
 
 int mv__file_at_end(const mv__file *f, uint64_t total)
 {
-    return f->st.st_size > 0 && total >= (uint64_t)f->st.st_size;
+    return !f->pseudo && f->st.st_size > 0 && total >= (uint64_t)f->st.st_size;
 }
 
 mv_status mv__file_verify(const mv__file *f, uint64_t total)
@@ -79,10 +104,12 @@ mv_status mv__file_verify(const mv__file *f, uint64_t total)
     if (fstat(f->fd, &now) != 0)
         return mv_status_from_errno(errno);
     if (now.st_size != f->st.st_size || now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
-        now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec)
+        now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec || now.st_ctim.tv_sec != f->st.st_ctim.tv_sec ||
+        now.st_ctim.tv_nsec != f->st.st_ctim.tv_nsec || now.st_ino != f->st.st_ino ||
+        now.st_dev != f->st.st_dev)
         return MV_ECHANGED;
     /* Files that report size 0 (procfs and the like) are read to their end instead. */
-    if (f->st.st_size > 0 && total != (uint64_t)f->st.st_size)
+    if (!f->pseudo && f->st.st_size > 0 && total != (uint64_t)f->st.st_size)
         return MV_ECHANGED;
     return MV_OK;
 }

@@ -309,8 +309,8 @@ static void take_file(struct feeder *f, size_t index)
         report(f->src, index, st, 0, NULL);
         return;
     }
-    if (file.st.st_size > (off_t)FILE_MAX) {
-        mv__file_close(&file);
+    if (file.st.st_size > (off_t)FILE_MAX || file.pseudo) {
+        mv__file_close(&file); /* pseudo files: their size is not their length */
         defer(f->g, index);
         return;
     }

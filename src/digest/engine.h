@@ -59,6 +59,7 @@ mv_status mv__evp_digest(mv_digest_algo algo, const void *data, size_t len,
 /* Files (digest_file.c). */
 typedef struct mv__file {
     int fd;
+    int pseudo;     /* procfs/sysfs: the size says nothing, read to the end */
     struct stat st; /* at open */
 } mv__file;
 
