@@ -48,8 +48,9 @@ MV_API void mv_progress_add_done(mv_progress *p, uint64_t files, uint64_t bytes)
 MV_API void mv_progress_snapshot(const mv_progress *p, mv_progress_stats *out);
 
 /**
- * Renders one status line such as "1.2 GB / 4.0 GB  10 / 100 files  1.1 GB/s  ETA 0:03",
- * truncated to size (always NUL-terminated).
+ * Renders one status line such as "1.2 GB / 4.0 GB  10 / 100 files  1.1 GB/s  ETA 0:00:03",
+ * or "1.2 GB  10 / 100 files  1.1 GB/s" when fewer bytes were found than done
+ * (the sizes are not known ahead), truncated to size (always NUL-terminated).
  */
 MV_API void mv_progress_format(const mv_progress_stats *s, char *buf, size_t size);
 

@@ -80,6 +80,10 @@ int cli_walk(const char *dir, cli_emit_fn emit, void *ctx, int *errors);
 struct cli_progress;
 struct cli_progress *cli_progress_start(const struct cli_global *g, mv_progress *p);
 void cli_progress_stop(struct cli_progress *cp);
+/* Around any output while a progress line may be shown: hold clears the line
+   and keeps it from being redrawn until release (which flushes stdout). */
+void cli_progress_hold(void);
+void cli_progress_release(void);
 
 /* `dupes --fresh`: exact duplicates without a catalog (argv[0] is "dupes"). */
 int cli_dupes_fresh(struct cli_global *g, int argc, char **argv);

@@ -64,11 +64,21 @@ static int add_entry(struct check *c, const char *name, const uint8_t *want, siz
     return 1;
 }
 
+/* How messages name the list: md5sum's words for standard input. */
+static const char *list_name(const struct check *c)
+{
+    return strcmp(c->sums, "-") == 0 ? "standard input" : c->sums;
+}
+
 static int parse_line(struct check *c, char *line, size_t len, size_t lineno)
 {
     mv_sums_line sl;
     mv_status st = mv_sums_parse_line(c->algo, &c->format, line, len, &sl);
 
+    /* A list read from standard input cannot also name standard input. */
+    if (st == MV_OK && sl.kind == MV_SUMS_ENTRY && strcmp(sl.name, "-") == 0 &&
+        strcmp(c->sums, "-") == 0)
+        st = MV_EPARSE;
     if (st == MV_OK)
         return sl.kind == MV_SUMS_SKIP || add_entry(c, sl.name, sl.digest, lineno);
     c->improper++;
@@ -92,7 +102,7 @@ static void verdict(struct check *c, struct entry *e)
 
     if (e->name == NULL) {
         fflush(stdout);
-        cli_error(c->sums, "%zu: improperly formatted %s checksum line", e->lineno,
+        cli_error(list_name(c), "%zu: improperly formatted %s checksum line", e->lineno,
                   mv_sums_tag(c->algo));
         return;
     }
@@ -144,7 +154,7 @@ static int summarize(struct check *c)
 {
     fflush(stdout);
     if (c->files == 0) {
-        cli_error(c->sums, "no properly formatted checksum lines found");
+        cli_error(list_name(c), "no properly formatted checksum lines found");
         return CLI_EXIT_SOME_FAILED;
     }
     if (!(c->flags & CLI_CHECK_STATUS)) {
@@ -158,7 +168,7 @@ static int summarize(struct check *c)
     if ((c->flags & CLI_CHECK_IGNORE_MISSING) && c->verified == 0 && c->unreadable == 0 &&
         c->mismatched == 0) {
         if (!(c->flags & CLI_CHECK_STATUS))
-            cli_error(c->sums, "no file was verified");
+            cli_error(list_name(c), "no file was verified");
         return CLI_EXIT_SOME_FAILED;
     }
     if (c->unreadable || c->mismatched || ((c->flags & CLI_CHECK_STRICT) && c->improper))
@@ -178,7 +188,7 @@ static int read_sums(struct check *c, FILE *in)
         ok = parse_line(c, line, (size_t)len, ++lineno);
     free(line);
     if (ferror(in)) {
-        cli_error(c->sums, "read error");
+        cli_error(list_name(c), "read error");
         return 0;
     }
     return ok;

@@ -31,6 +31,7 @@ void cli_error(const char *path, const char *fmt, ...)
 {
     va_list ap;
 
+    cli_progress_hold();
     fputs("mediavault: ", stderr);
     cli_print_quoted(stderr, path);
     fputs(": ", stderr);
@@ -38,17 +39,20 @@ void cli_error(const char *path, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    cli_progress_release();
 }
 
 void cli_warn(const char *fmt, ...)
 {
     va_list ap;
 
+    cli_progress_hold();
     fputs("mediavault: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    cli_progress_release();
 }
 
 int cli_parse_long(const char *opt, const char *text, long min, long max, long *out)

@@ -48,6 +48,7 @@ static void print_item(struct printer *pr, const struct item *it)
         return;
     }
     mv_digest_hex(it->r.digest, mv_digest_len(pr->algo), hex);
+    cli_progress_hold();
     if (cli_escape_needed(name)) {
         printf("\\%s  ", hex);
         cli_print_escaped(stdout, name);
@@ -55,6 +56,7 @@ static void print_item(struct printer *pr, const struct item *it)
     } else {
         printf("%s  %s\n", hex, name);
     }
+    cli_progress_release();
 }
 
 static void flush_ready(struct printer *pr)

@@ -6,6 +6,7 @@
  * cleared when the work ends so that results and errors print cleanly.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,7 +19,11 @@ struct cli_progress {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop;
+    int drawn; /* a line is on the screen */
 };
+
+/* The line being shown, so that output from anywhere can clear it first. */
+static struct cli_progress *_Atomic active;
 
 static void draw(struct cli_progress *cp)
 {
@@ -29,6 +34,31 @@ static void draw(struct cli_progress *cp)
     mv_progress_format(&s, line, sizeof(line));
     fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
+    cp->drawn = 1;
+}
+
+void cli_progress_hold(void)
+{
+    struct cli_progress *cp = atomic_load(&active);
+
+    if (cp == NULL)
+        return;
+    pthread_mutex_lock(&cp->lock);
+    if (cp->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        cp->drawn = 0;
+    }
+}
+
+void cli_progress_release(void)
+{
+    struct cli_progress *cp = atomic_load(&active);
+
+    if (cp != NULL) {
+        fflush(stdout);
+        pthread_mutex_unlock(&cp->lock);
+    }
 }
 
 static void *progress_main(void *arg)
@@ -68,6 +98,7 @@ struct cli_progress *cli_progress_start(const struct cli_global *g, mv_progress 
         free(cp);
         return NULL;
     }
+    atomic_store(&active, cp);
     return cp;
 }
 
@@ -75,6 +106,7 @@ void cli_progress_stop(struct cli_progress *cp)
 {
     if (cp == NULL)
         return;
+    atomic_store(&active, NULL);
     pthread_mutex_lock(&cp->lock);
     cp->stop = 1;
     pthread_cond_signal(&cp->wake);

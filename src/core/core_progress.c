@@ -80,6 +80,11 @@ void mv_progress_format(const mv_progress_stats *s, char *buf, size_t size)
     human_bytes((double)s->bytes_done, done, sizeof(done));
     human_bytes((double)s->bytes_found, found, sizeof(found));
     human_bytes(bps, rate, sizeof(rate));
+    if (s->bytes_found < s->bytes_done) { /* sizes not known ahead: no total, no ETA */
+        mv__fmt(buf, size, "%s  %llu / %llu files  %s/s", done, (unsigned long long)s->files_done,
+                (unsigned long long)s->files_found, rate);
+        return;
+    }
     if (bps > 0 && s->bytes_found >= s->bytes_done) {
         unsigned long left = (unsigned long)((double)(s->bytes_found - s->bytes_done) / bps);
         mv__fmt(eta, sizeof(eta), "%lu:%02lu:%02lu", left / 3600, left / 60 % 60, left % 60);

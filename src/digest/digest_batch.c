@@ -157,7 +157,7 @@ static void src_done(void *opaque, size_t index, const mv_digest_result *res)
 {
     struct run *r = opaque;
 
-    mv_progress_add_done(r->b->progress, 1, res->size);
+    mv_progress_add_done(r->b->progress, 1, 0); /* the bytes were counted as read */
     if (r->results != NULL)
         r->results[index] = *res;
     if (r->done != NULL)
@@ -255,8 +255,10 @@ static void worker_task(void *arg)
 {
     struct run *r = arg;
 
+    mv__file_count_to(r->b->progress);
     worker_body(r);
     drain_canceled(r);
+    mv__file_count_to(NULL);
 }
 
 static mv_status run_workers(struct run *r, size_t jobs)

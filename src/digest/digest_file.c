@@ -20,6 +20,18 @@
 #include "../core/core.h"
 #include "engine.h"
 
+static _Thread_local mv_progress *read_counter;
+
+void mv__file_count_to(mv_progress *p)
+{
+    read_counter = p;
+}
+
+mv_progress *mv__file_counter(void)
+{
+    return read_counter;
+}
+
 static int open_noatime(const char *path)
 {
     const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
@@ -85,6 +97,7 @@ mv_status mv__file_read(mv__file *f, uint8_t *buf, size_t len, size_t *got)
         if (n == 0)
             break;
         total += (size_t)n;
+        mv_progress_add_done(read_counter, 0, (uint64_t)n);
         if (!f->pseudo && f->st.st_size > 0 && (off_t)total >= f->st.st_size)
             break;
     }
@@ -104,7 +117,8 @@ mv_status mv__file_verify(const mv__file *f, uint64_t total)
     if (fstat(f->fd, &now) != 0)
         return mv_status_from_errno(errno);
     if (now.st_size != f->st.st_size || now.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
-        now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec || now.st_ctim.tv_sec != f->st.st_ctim.tv_sec ||
+        now.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec ||
+        now.st_ctim.tv_sec != f->st.st_ctim.tv_sec ||
         now.st_ctim.tv_nsec != f->st.st_ctim.tv_nsec || now.st_ino != f->st.st_ino ||
         now.st_dev != f->st.st_dev)
         return MV_ECHANGED;

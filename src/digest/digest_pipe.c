@@ -30,6 +30,7 @@ struct pipe {
     int done;     /* the reader saw the end of the file or an error */
     int stopping; /* the hasher gave up: the reader must stop */
     uint64_t total;
+    mv_progress *counter; /* the caller's, for the reader thread's reads */
     pthread_mutex_t lock;
     pthread_cond_t cond;
 };
@@ -39,6 +40,7 @@ static void *reader_main(void *arg)
 {
     struct pipe *p = arg;
 
+    mv__file_count_to(p->counter);
     for (size_t i = 0;; i = (i + 1) % PIPE_BUFS) {
         struct slot *s = &p->slot[i];
         pthread_mutex_lock(&p->lock);
@@ -110,6 +112,7 @@ void mv__digest_file_overlapped(const char *path, mv_digest_algo algo, size_t bu
     memset(out, 0, sizeof(*out));
     memset(&p, 0, sizeof(p));
     p.bufsize = bufsize;
+    p.counter = mv__file_counter();
     out->status = mv__file_open(path, &p.f);
     if (out->status != MV_OK)
         return;

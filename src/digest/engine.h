@@ -63,6 +63,11 @@ typedef struct mv__file {
     struct stat st; /* at open */
 } mv__file;
 
+/* Bytes read by this thread through mv__file_read() are added to p (NULL: not
+   counted), so that progress moves within large files too. */
+void mv__file_count_to(mv_progress *p);
+mv_progress *mv__file_counter(void);
+
 /* Opens a regular file for reading without blocking on FIFOs or devices. */
 mv_status mv__file_open(const char *path, mv__file *f);
 /* Reads up to len bytes, retrying on EINTR; *got is 0 at end of file. */

@@ -76,6 +76,10 @@ static void progress_format(void **state)
     (void)state;
     mv_progress_format(&s, line, sizeof(line));
     assert_string_equal(line, "1.0 GB / 4.0 GB  5 / 10 files  500.0 MB/s  ETA 0:00:06");
+    s.bytes_found = 0; /* sizes unknown */
+    mv_progress_format(&s, line, sizeof(line));
+    assert_string_equal(line, "1.0 GB  5 / 10 files  500.0 MB/s");
+    s.bytes_found = 4000000000ull;
     assert_int_equal(mv_progress_new(&p), MV_OK);
     mv_progress_add_found(p, 3, 300);
     mv_progress_add_done(p, 1, 100);
