@@ -12,17 +12,25 @@
 
 #include "cli.h"
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid. */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid:
+   a stray continuation byte, a truncated sequence, an overlong form, a
+   surrogate or a code point above U+10FFFF. */
 static size_t utf8_len(const unsigned char *p)
 {
-    size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    size_t n = p[0] < 0x80   ? 1
+               : p[0] < 0xc2 ? 0
+               : p[0] < 0xe0 ? 2
+               : p[0] < 0xf0 ? 3
+               : p[0] < 0xf5 ? 4
+                             : 0;
 
-    if (p[0] < 0x80)
-        return 1;
     for (size_t i = 1; i < n; i++) {
         if ((p[i] & 0xc0) != 0x80)
             return 0;
     }
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+        return 0; /* overlong, surrogate, beyond U+10FFFF */
     return n;
 }
 
@@ -35,6 +43,8 @@ static int forces_quotes(const char *s, size_t i)
 {
     if (strchr(" !\"$&()*;<=>?[\\^`|:\t", s[i]) != NULL)
         return 1;
+    if ((s[0] == '{' || s[0] == '}') && s[1] == '\0')
+        return 1; /* a lone brace is shell syntax */
     return i == 0 && (s[0] == '#' || s[0] == '~');
 }
 

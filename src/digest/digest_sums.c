@@ -14,7 +14,6 @@
  *   reversed BSD form ("md5 -r"), and a list may not mix the two GNU forms.
  * The parser works in place and never allocates.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "mediavault/sums.h"
@@ -123,13 +122,13 @@ static char *parse_gnu(mv_digest_algo algo, char *s, int escaped, int *reversed,
     return name;
 }
 
-static char *parse_entry(mv_digest_algo algo, char *s, int *reversed, uint8_t *digest)
+static char *parse_entry(mv_digest_algo algo, char *s, int *reversed, uint8_t *digest, int *bsd)
 {
     const char *tag = tags[algo];
     size_t tl = strlen(tag);
     int escaped = 0;
 
-    while (isspace((unsigned char)*s))
+    while (is_blank(*s)) /* coreutils skips spaces and tabs only */
         s++;
     if (*s == '\\') {
         escaped = 1;
@@ -139,6 +138,7 @@ static char *parse_entry(mv_digest_algo algo, char *s, int *reversed, uint8_t *d
         s += tl;
         if (*s == ' ')
             s++;
+        *bsd = 1;
         return *s == '(' ? parse_bsd(algo, s + 1, escaped, digest) : NULL;
     }
     return parse_gnu(algo, s, escaped, reversed, digest);
@@ -165,8 +165,11 @@ mv_status mv_sums_parse_line(mv_digest_algo algo, mv_sums_state *state, char *li
         out->kind = MV_SUMS_SKIP;
         return MV_OK;
     }
-    char *name = parse_entry(algo, line, &state->reversed, out->digest);
-    if (name == NULL || *name == '\0')
+    int bsd = 0;
+    char *name = parse_entry(algo, line, &state->reversed, out->digest, &bsd);
+    /* An empty name is malformed, except in a BSD line, which md5sum takes as
+       naming the file "" (and then fails to open it). */
+    if (name == NULL || (*name == '\0' && !bsd))
         return MV_EPARSE;
     out->kind = MV_SUMS_ENTRY;
     out->name = name;

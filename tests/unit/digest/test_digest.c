@@ -475,6 +475,8 @@ static void sums_parser(void **state)
     assert_int_equal(parse_status("\n"), 1);
     assert_int_equal(parse_status("# comment"), 1);
     assert_int_equal(parse_status("  # comment"), MV_EPARSE);
+    assert_int_equal(parse_status("\v0cc175b9c0f1b6a831c399e269772661  vt"), MV_EPARSE);
+    parse_ok("MD5 () = 0cc175b9c0f1b6a831c399e269772661", "", h); /* md5sum: file '' */
     assert_int_equal(parse_status("   "), MV_EPARSE);
     assert_int_equal(parse_status("MD5 (x) = 0cc175b9c0f1b6a831c399e269772661 trailing"),
                      MV_EPARSE);
