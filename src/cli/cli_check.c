@@ -27,7 +27,11 @@ struct entry {
     mv_digest_result r;
 };
 
+/* Lines are verified in chunks, so memory stays bounded for any list. */
+#define CHUNK_LINES 8192
+
 struct check {
+    const struct cli_global *g;
     const char *sums;
     mv_digest_algo algo;
     int flags;
@@ -36,8 +40,26 @@ struct check {
     size_t n, cap, next;
     size_t *batch_to_entry;
     size_t files, improper, unreadable, mismatched, verified;
+    mv_status fatal; /* the library could not run */
     pthread_mutex_t lock;
 };
+
+static mv_status verify_all(const struct cli_global *g, struct check *c);
+static void flush_ready(struct check *c);
+
+/* Verifies and reports the lines read so far, then forgets them. */
+static int verify_chunk(struct check *c)
+{
+    if (c->fatal == MV_OK)
+        c->fatal = verify_all(c->g, c);
+    flush_ready(c);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->e[i].name);
+    free(c->batch_to_entry);
+    c->batch_to_entry = NULL;
+    c->n = c->next = 0;
+    return c->fatal == MV_OK;
+}
 
 /* Appends an entry; name NULL records an improperly formatted line. */
 static int add_entry(struct check *c, const char *name, const uint8_t *want, size_t lineno)
@@ -184,8 +206,11 @@ static int read_sums(struct check *c, FILE *in)
 
     ssize_t len;
 
-    while (ok && (len = getline(&line, &cap, in)) >= 0)
+    while (ok && (len = getline(&line, &cap, in)) >= 0) {
         ok = parse_line(c, line, (size_t)len, ++lineno);
+        if (ok && c->n >= CHUNK_LINES)
+            ok = verify_chunk(c);
+    }
     free(line);
     if (ferror(in)) {
         cli_error(list_name(c), "read error");
@@ -253,14 +278,16 @@ static int check_one(const struct cli_global *g, struct check *c)
         cli_error(c->sums, "%s", mv_strerror(mv_status_from_errno(errno)));
         return CLI_EXIT_SOME_FAILED;
     }
+    c->g = g;
     int ok = read_sums(c, in);
     if (in != stdin)
         fclose(in);
-    if (!ok)
-        return CLI_EXIT_SOME_FAILED;
-    mv_status st = verify_all(g, c);
-    flush_ready(c);
-    if (st != MV_OK) {
+    if (ok)
+        verify_chunk(c);
+    mv_status st = c->fatal;
+    if (!ok && st == MV_OK) {
+        rc = CLI_EXIT_SOME_FAILED;
+    } else if (st != MV_OK) {
         cli_warn("%s", mv_strerror(st));
         rc = cli_exit_for(st) == CLI_EXIT_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_SYSTEM;
     } else {
