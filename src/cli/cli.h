@@ -43,6 +43,12 @@ void cli_error(const char *path, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* "mediavault: message" on stderr. */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 
+/* --jobs and --backend values into g; return 0 after complaining when bad. */
+int cli_parse_jobs(struct cli_global *g, const char *text);
+int cli_parse_backend(struct cli_global *g, const char *text);
+/* Whether the MD5 engine asked for can run here; says why not when it cannot. */
+int cli_backend_usable(const struct cli_global *g);
+
 /* Parses a positive integer option value; returns 0 and complains when bad. */
 int cli_parse_long(const char *opt, const char *text, long min, long max, long *out);
 

@@ -332,12 +332,9 @@ static int parse_opt(struct cli_global *g, struct dupes_opts *o, int c)
         o->one_fs = 1;
         return PARSE_GO_ON;
     case 'j':
-        return cli_parse_long("--jobs", optarg, 1, 4096, &g->jobs) ? PARSE_GO_ON : CLI_EXIT_USAGE;
+        return cli_parse_jobs(g, optarg) ? PARSE_GO_ON : CLI_EXIT_USAGE;
     case OPT_BACKEND:
-        if (mv_digest_backend_parse(optarg, &g->backend) == MV_OK)
-            return PARSE_GO_ON;
-        cli_warn("unknown backend '%s' (auto, scalar, simd, cuda)", optarg);
-        return CLI_EXIT_USAGE;
+        return cli_parse_backend(g, optarg) ? PARSE_GO_ON : CLI_EXIT_USAGE;
     case OPT_CATALOG_ONLY:
         cli_warn("--similar, --type and --threshold need the catalog; drop --fresh");
         return CLI_EXIT_USAGE;

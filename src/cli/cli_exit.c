@@ -68,3 +68,38 @@ int cli_parse_long(const char *opt, const char *text, long min, long max, long *
     *out = v;
     return 1;
 }
+
+int cli_parse_jobs(struct cli_global *g, const char *text)
+{
+    return cli_parse_long("--jobs", text, 1, 4096, &g->jobs);
+}
+
+int cli_parse_backend(struct cli_global *g, const char *text)
+{
+    if (mv_digest_backend_parse(text, &g->backend) == MV_OK)
+        return 1;
+    cli_warn("unknown backend '%s' (auto, scalar, simd, cuda)", text);
+    return 0;
+}
+
+int cli_backend_usable(const struct cli_global *g)
+{
+    static const char *const names[] = { "auto", "scalar", "simd", "cuda" };
+    const char *engine, *pinned = getenv("MEDIAVAULT_MD5_ENGINE");
+    mv_gpu_info gpu;
+
+    if (mv_digest_engine_choose(g->backend, &engine) == MV_OK)
+        return 1;
+    if (pinned != NULL && *pinned != '\0') {
+        cli_warn("MEDIAVAULT_MD5_ENGINE=%s: no such engine usable here (see 'mediavault info')",
+                 pinned);
+    } else if (g->backend == MV_BACKEND_CUDA) {
+        mv_gpu_probe(&gpu);
+        cli_warn("backend cuda: not available (%s)",
+                 gpu.available ? "the plugin could not be loaded" : gpu.reason);
+    } else {
+        cli_warn("backend %s: not available on this CPU (see 'mediavault info')",
+                 names[g->backend]);
+    }
+    return 0;
+}

@@ -277,14 +277,12 @@ static int parse_hash_opts(struct cli_global *g, int argc, char **argv, struct h
             o->recursive = 1;
             break;
         case 'j':
-            if (!cli_parse_long("--jobs", optarg, 1, 4096, &g->jobs))
+            if (!cli_parse_jobs(g, optarg))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_BACKEND:
-            if (mv_digest_backend_parse(optarg, &g->backend) != MV_OK) {
-                cli_warn("unknown backend '%s' (auto, scalar, simd, cuda)", optarg);
+            if (!cli_parse_backend(g, optarg))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 'c':
             o->check = 1;
@@ -328,6 +326,8 @@ int cli_hash(struct cli_global *g, int argc, char **argv)
         return CLI_EXIT_OK;
     if (rc >= 0)
         return rc;
+    if (o.algo == MV_DIGEST_MD5 && !cli_backend_usable(g))
+        return CLI_EXIT_USAGE;
     if (o.check)
         return cli_check(g, o.algo, argc - optind, argv + optind, o.check_flags);
     fflush(stdout);

@@ -70,14 +70,12 @@ static int parse_global(struct cli_global *g, int argc, char **argv)
             g->catalog = optarg;
             break;
         case 'j':
-            if (!cli_parse_long("--jobs", optarg, 1, 4096, &g->jobs))
+            if (!cli_parse_jobs(g, optarg))
                 return CLI_EXIT_USAGE;
             break;
         case OPT_BACKEND:
-            if (mv_digest_backend_parse(optarg, &g->backend) != MV_OK) {
-                cli_warn("unknown backend '%s' (auto, scalar, simd, cuda)", optarg);
+            if (!cli_parse_backend(g, optarg))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 'q':
             g->quiet = 1;

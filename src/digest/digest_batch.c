@@ -74,7 +74,7 @@ mv_status mv_digest_batch_set(mv_digest_batch *b, mv_digest_batch_opt key, long 
 {
     switch (key) {
     case MV_DIGEST_OPT_ALGO:
-        if (value < 0 || mv_digest_len((mv_digest_algo)value) == 0)
+        if (value < MV_DIGEST_MD5 || value > MV_DIGEST_BLAKE2B)
             return MV_EINVAL;
         b->algo = (mv_digest_algo)value;
         return MV_OK;
