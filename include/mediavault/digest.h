@@ -50,7 +50,8 @@ MV_API unsigned mv_digest_cpu_features(void);
 /** Digest length in bytes (16, 20, 32 or 64); 0 for an unknown algorithm. */
 MV_API size_t mv_digest_len(mv_digest_algo algo);
 
-/** "md5", "sha1", "sha256", "blake2b"; NULL for an unknown algorithm. */
+/** "md5", "sha1", "sha256", "blake2b"; NULL for an unknown algorithm.
+ * Ownership: a static string. */
 MV_API const char *mv_digest_algo_name(mv_digest_algo algo);
 
 /** Parses an algorithm name. Returns MV_OK or MV_EINVAL. */
@@ -84,21 +85,29 @@ MV_API mv_status mv_digest_engine_get(size_t index, mv_digest_engine_info *out);
  */
 MV_API mv_status mv_digest_engine_choose(mv_digest_backend backend, const char **name);
 
-/** Lowercase hex of a digest into out (2 * len + 1 bytes). */
+/** Lowercase hex of a digest. Ownership: out is the caller's, 2 * len + 1 bytes. */
 MV_API void mv_digest_hex(const uint8_t *digest, size_t len, char *out);
 
-/** Digest of one buffer. Returns MV_OK, MV_EINVAL or MV_ENOMEM. */
+/**
+ * Digest of one buffer into out (mv_digest_len(algo) bytes written).
+ * Returns: MV_OK, MV_EINVAL (unknown algorithm, NULL data with len > 0), MV_ENOMEM.
+ */
 MV_API mv_status mv_digest_buffer(mv_digest_algo algo, const void *data, size_t len,
                                   uint8_t out[MV_DIGEST_MAX_LEN]);
 
 /** Incremental digest of one stream. */
 typedef struct mv_digest_ctx mv_digest_ctx;
 
-/** Ownership: *out is released with mv_digest_ctx_free(). */
+/**
+ * Starts a stream. Returns: MV_OK, MV_EINVAL (unknown algorithm), MV_ENOMEM.
+ * Ownership: *out is released with mv_digest_ctx_free().
+ */
 MV_API mv_status mv_digest_ctx_new(mv_digest_algo algo, mv_digest_ctx **out);
+/** Adds len bytes of data (borrowed for the call). Returns MV_OK or MV_EINVAL. */
 MV_API mv_status mv_digest_ctx_update(mv_digest_ctx *ctx, const void *data, size_t len);
 /** Writes mv_digest_len() bytes; the context cannot be updated afterwards. */
 MV_API mv_status mv_digest_ctx_final(mv_digest_ctx *ctx, uint8_t out[MV_DIGEST_MAX_LEN]);
+/** Releases a stream; NULL is accepted. */
 MV_API void mv_digest_ctx_free(mv_digest_ctx *ctx);
 
 /**
@@ -167,7 +176,8 @@ MV_API void mv_digest_batch_cancel(mv_digest_batch *batch);
  */
 MV_API void mv_digest_batch_watch(mv_digest_batch *batch, const _Atomic int *flag);
 
-/** The engine the last run used for MD5 ("scalar", "simd-avx2", ...). */
+/** The engine the last run used for MD5 (Ownership: a static string) ("scalar", "simd-avx2", ...).
+ */
 MV_API const char *mv_digest_batch_engine(const mv_digest_batch *batch);
 
 #ifdef __cplusplus
