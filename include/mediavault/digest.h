@@ -176,8 +176,7 @@ MV_API void mv_digest_batch_cancel(mv_digest_batch *batch);
  */
 MV_API void mv_digest_batch_watch(mv_digest_batch *batch, const _Atomic int *flag);
 
-/** The engine the last run used for MD5 (Ownership: a static string) ("scalar", "simd-avx2", ...).
- */
+/** The engine the last run used for MD5 ("scalar", "simd-avx2", ...); a static string. */
 MV_API const char *mv_digest_batch_engine(const mv_digest_batch *batch);
 
 #ifdef __cplusplus
