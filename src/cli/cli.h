@@ -102,6 +102,9 @@ int cli_export(struct cli_global *g, int argc, char **argv);
 /* Opens --catalog, else the default catalog; complains and returns NULL on failure. */
 mv_catalog *cli_catalog_open(const struct cli_global *g);
 
+/* Length of the valid UTF-8 sequence (RFC 3629) at s, of left bytes; 0 when invalid. */
+size_t cli_utf8_len(const uint8_t *s, size_t left);
+
 /* Catalog paths are bytes: writers for text, md5sum, JSON and CSV (cli_out.c). */
 void cli_text_bytes(FILE *out, const char *prefix, const uint8_t *s, size_t len);
 void cli_md5sum_line(FILE *out, const char *hex, const uint8_t *s, size_t len);

@@ -52,14 +52,7 @@ struct printer {
 
 static void text_path(FILE *out, const char *prefix, const char *path)
 {
-    fputs(prefix, out);
-    if (cli_escape_needed(path) || path[0] == '#' || path[0] == '=') {
-        fputc('\\', out);
-        cli_print_escaped(out, path);
-    } else {
-        fputs(path, out);
-    }
-    fputc('\n', out);
+    cli_text_bytes(out, prefix, (const uint8_t *)path, strlen(path));
 }
 
 static void text_group(FILE *out, const mv_dupes_result *r, size_t i)
@@ -94,73 +87,9 @@ static void print_text(const struct printer *p)
 
 /* ---- json -------------------------------------------------------------- */
 
-static int cont(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return cont(s[1]) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        return s[1] >= lo && s[1] <= hi && cont(s[2]) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        return s[1] >= lo && s[1] <= hi && cont(s[2]) && cont(s[3]) ? 4 : 0;
-    }
-    return 0;
-}
-
-static void json_char(FILE *out, unsigned char c)
-{
-    switch (c) {
-    case '"':
-        fputs("\\\"", out);
-        break;
-    case '\\':
-        fputs("\\\\", out);
-        break;
-    case '\n':
-        fputs("\\n", out);
-        break;
-    case '\r':
-        fputs("\\r", out);
-        break;
-    case '\t':
-        fputs("\\t", out);
-        break;
-    default:
-        if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-}
-
 static void json_string(FILE *out, const char *str)
 {
-    const unsigned char *s = (const unsigned char *)str;
-
-    fputc('"', out);
-    while (*s != '\0') {
-        size_t n = utf8_len(s);
-        if (n == 1)
-            json_char(out, *s);
-        else if (n == 0)
-            fprintf(out, "\\udc%02x", *s); /* surrogateescape: lossless for any byte */
-        else
-            fwrite(s, 1, n, out);
-        s += n ? n : 1;
-    }
-    fputc('"', out);
+    cli_json_bytes(out, (const uint8_t *)str, strlen(str));
 }
 
 static void json_entry(FILE *out, const mv_dupes_entry *e)
@@ -216,17 +145,7 @@ static void print_json(const struct printer *p)
 
 static void csv_field(FILE *out, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    cli_csv_bytes(out, (const uint8_t *)s, strlen(s));
 }
 
 static void csv_group(FILE *out, const mv_dupes_result *r, size_t i)

@@ -20,8 +20,7 @@ static int cont(const uint8_t *s, size_t left, size_t i)
     return i < left && (s[i] & 0xC0) == 0x80;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0 when invalid. */
-static size_t utf8_len(const uint8_t *s, size_t left)
+size_t cli_utf8_len(const uint8_t *s, size_t left)
 {
     uint8_t c = s[0];
 
@@ -62,7 +61,7 @@ void cli_json_bytes(FILE *out, const uint8_t *s, size_t len)
 {
     fputc('"', out);
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_len(s + i, len - i);
+        size_t n = cli_utf8_len(s + i, len - i);
         if (n == 1)
             json_char(out, s[i]);
         else if (n == 0)

@@ -12,26 +12,10 @@
 
 #include "cli.h"
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid:
-   a stray continuation byte, a truncated sequence, an overlong form, a
-   surrogate or a code point above U+10FFFF. */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is invalid. */
 static size_t utf8_len(const unsigned char *p)
 {
-    size_t n = p[0] < 0x80   ? 1
-               : p[0] < 0xc2 ? 0
-               : p[0] < 0xe0 ? 2
-               : p[0] < 0xf0 ? 3
-               : p[0] < 0xf5 ? 4
-                             : 0;
-
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    }
-    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-        return 0; /* overlong, surrogate, beyond U+10FFFF */
-    return n;
+    return cli_utf8_len(p, strnlen((const char *)p, 4));
 }
 
 static int is_control(const unsigned char *p)
