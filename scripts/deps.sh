@@ -7,6 +7,11 @@ set -u
 need_build=(gcc make cmake pkg-config libssl-dev libsqlite3-dev sqlite3)
 need_check=(libcmocka-dev clang-format-14 coreutils procps util-linux binutils libsqlite3-dev sqlite3
     jdupes fdupes jq python3)
+# PDQ: JPEG through libjpeg-turbo, PNG through FFmpeg.
+need_build+=(libjpeg62-turbo-dev libturbojpeg0-dev libavformat-dev libavcodec-dev libswscale-dev
+    libavutil-dev)
+need_check+=(libjpeg62-turbo-dev libturbojpeg0-dev libavformat-dev libavcodec-dev libswscale-dev
+    libavutil-dev)
 
 want=("${need_build[@]}")
 if [ "${1:-build}" = check ]; then

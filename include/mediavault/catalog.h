@@ -63,7 +63,7 @@ typedef struct mv_catalog_file {
     uint8_t digest[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN];
     mv_status error;  /* MV_OK, or why the file has no digest */
     const char *note; /* NULL or a short explanation ("fifo skipped", ...) */
-    int64_t seen_at;  /* Unix time of the last scan that saw it */
+    int64_t seen_at;  /* Unix time of the last scan that wrote it (not an unchanged rescan) */
     int64_t seen_scan;
     int64_t gone_at; /* 0 while present; else when a scan found it missing */
 } mv_catalog_file;

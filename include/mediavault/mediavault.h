@@ -12,9 +12,11 @@
 #include "mediavault/error.h"
 #include "mediavault/gpu.h"
 #include "mediavault/log.h"
+#include "mediavault/pdq.h"
 #include "mediavault/progress.h"
 #include "mediavault/scan.h"
 #include "mediavault/sums.h"
+#include "mediavault/text.h"
 #include "mediavault/version.h"
 
 #endif

@@ -39,7 +39,7 @@ typedef enum mv_scan_opt {
     MV_SCAN_ALGOS = 5,           /* MV_CATALOG_HAS() bits of further digests; MD5 always */
     MV_SCAN_BATCH_ROWS = 6,      /* rows per transaction, 1..1000000; default 4096 */
     MV_SCAN_BATCH_MS = 7,        /* longest time a transaction stays open; default 1000 */
-    MV_SCAN_CHUNK_BYTES = 8,     /* bytes handed to the digest engine at once; default 256 MiB */
+    MV_SCAN_CHUNK_BYTES = 8,     /* bytes handed to the digest engine at once; default 1 GiB */
 } mv_scan_opt;
 
 /** The outcome of one scan. */

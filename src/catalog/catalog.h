@@ -16,6 +16,9 @@
 
 struct mv_catalog_backend;
 
+/* Receives one (device, inode); non-zero stops the walk. */
+typedef int (*mv__catalog_inode_fn)(void *opaque, uint64_t device, uint64_t inode);
+
 struct mv_catalog {
     const struct mv_catalog_backend *be;
     void *impl; /* owned by the backend; released by its close() */
@@ -50,9 +53,29 @@ struct mv_catalog_backend {
                             mv_status error, const char *note);
     mv_status (*each_dupe)(mv_catalog *c, uint64_t min_size, mv_catalog_file_fn fn, void *opaque);
     mv_status (*each_file)(mv_catalog *c, mv_catalog_file_fn fn, void *opaque);
+    /* Every record below root (root included), gone ones too: the scanner's rescan table. */
+    mv_status (*each_below)(mv_catalog *c, const uint8_t *root, size_t len, mv_catalog_file_fn fn,
+                            void *opaque);
+    /* (device, inode) of every present file record with an MD5: candidates for links/renames. */
+    mv_status (*each_inode)(mv_catalog *c, mv__catalog_inode_fn fn, void *opaque);
+    /* Marks the one record path gone unless scan_id wrote or saw it; *count: 0 or 1. */
+    mv_status (*gone_one)(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
+                          int64_t now, uint64_t *count);
 };
 
 extern const struct mv_catalog_backend mv__catalog_sqlite;
+
+/*
+ * Bulk reads for the scanner (library-internal, not public API): the records
+ * below a root in one query instead of one lookup per walked path, and the
+ * inodes that a link or rename could match. fn's record is borrowed for the
+ * call only.
+ */
+mv_status mv__catalog_each_below(mv_catalog *c, const uint8_t *root, size_t len,
+                                 mv_catalog_file_fn fn, void *opaque);
+mv_status mv__catalog_each_inode(mv_catalog *c, mv__catalog_inode_fn fn, void *opaque);
+mv_status mv__catalog_gone_one(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
+                               int64_t now, uint64_t *count);
 
 /* Sets the handle's detail message and returns st, for `return mv__catalog_seterr(...)`. */
 mv_status mv__catalog_seterr(mv_catalog *c, mv_status st, const char *fmt, ...) MV_PRINTF(3, 4);

@@ -251,3 +251,29 @@ mv_status mv_catalog_each_file(mv_catalog *c, mv_catalog_file_fn fn, void *opaqu
         return MV_EINVAL;
     return c->be->each_file(c, fn, opaque);
 }
+
+mv_status mv__catalog_each_below(mv_catalog *c, const uint8_t *root, size_t len,
+                                 mv_catalog_file_fn fn, void *opaque)
+{
+    CHECK_OPEN(c);
+    if (root == NULL || len == 0 || fn == NULL)
+        return MV_EINVAL;
+    return c->be->each_below(c, root, len, fn, opaque);
+}
+
+mv_status mv__catalog_each_inode(mv_catalog *c, mv__catalog_inode_fn fn, void *opaque)
+{
+    CHECK_OPEN(c);
+    if (fn == NULL)
+        return MV_EINVAL;
+    return c->be->each_inode(c, fn, opaque);
+}
+
+mv_status mv__catalog_gone_one(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
+                               int64_t now, uint64_t *count)
+{
+    CHECK_OPEN(c);
+    if (path == NULL || len == 0 || count == NULL)
+        return MV_EINVAL;
+    return c->be->gone_one(c, path, len, scan_id, now, count);
+}

@@ -28,7 +28,6 @@ enum stmt_id {
     S_ROLLBACK,
     S_GET,
     S_CONTENT_INS,
-    S_CONTENT_ID,
     S_PUT,
     S_SEEN,
     S_INODE,
@@ -41,6 +40,9 @@ enum stmt_id {
     S_SCAN_ERROR,
     S_DUPES,
     S_EACH,
+    S_BELOW,
+    S_INODES,
+    S_GONE_ONE,
     S_COUNT
 };
 
@@ -49,9 +51,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_GET] = "SELECT " FILE_COLS " FROM files WHERE path = ?1",
+    /* One statement for both cases; the no-op update makes RETURNING see an existing row. */
     [S_CONTENT_INS] = "INSERT INTO contents (md5, size) VALUES (?1, ?2) "
-                      "ON CONFLICT (md5, size) DO NOTHING",
-    [S_CONTENT_ID] = "SELECT id FROM contents WHERE md5 = ?1 AND size = ?2",
+                      "ON CONFLICT (md5, size) DO UPDATE SET size = excluded.size RETURNING id",
     [S_PUT] = "INSERT INTO files (path, kind, device, inode, size, mtime_ns, ctime_ns, md5, sha1, "
               "sha256, blake2b, error, note, seen_at, seen_scan, gone_at, content_id) VALUES "
               "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL, ?16) "
@@ -68,7 +70,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_GONE] = "UPDATE files SET gone_at = ?4 WHERE gone_at IS NULL AND seen_scan <> ?5 "
                "AND (path = ?1 OR (path >= ?2 AND path < ?3))",
     [S_SEEN_BELOW] = "UPDATE files SET seen_scan = ?5, seen_at = ?4 WHERE gone_at IS NULL "
-                     "AND (path = ?1 OR (path >= ?2 AND path < ?3))",
+                     "AND seen_scan <> ?5 AND (path = ?1 OR (path >= ?2 AND path < ?3))",
     [S_SCAN_STALE] = "UPDATE scans SET status = 4 WHERE status = 0",
     [S_SCAN_BEGIN] = "INSERT INTO scans (roots, started_at, status) VALUES (?1, ?2, 0)",
     [S_SCAN_END] = "UPDATE scans SET ended_at = ?2, status = ?3, files = ?4, bytes = ?5, "
@@ -81,6 +83,11 @@ static const char *const stmt_sql[S_COUNT] = {
                 "ON f.size = g.s AND f.md5 = g.m WHERE f.gone_at IS NULL AND f.kind = 0 "
                 "AND f.error = 0 ORDER BY f.size DESC, f.md5, f.device, f.inode, f.path",
     [S_EACH] = "SELECT " FILE_COLS " FROM files WHERE gone_at IS NULL ORDER BY path",
+    [S_BELOW] = "SELECT " FILE_COLS " FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
+    [S_INODES] = "SELECT device, inode FROM files WHERE gone_at IS NULL AND kind = 0 "
+                 "AND error = 0 AND md5 IS NOT NULL",
+    [S_GONE_ONE] = "UPDATE files SET gone_at = ?2 WHERE path = ?1 AND gone_at IS NULL "
+                   "AND seen_scan <> ?3",
 };
 
 struct sq {
@@ -259,6 +266,7 @@ static mv_status sq_open(mv_catalog *c, const char *location)
     mv_status st = exec(c, "PRAGMA journal_mode = WAL");
     if (st == MV_OK)
         st = exec(c, "PRAGMA synchronous = NORMAL");
+
     if (st == MV_OK)
         st = migrate(c);
     if (st == MV_OK)
@@ -377,12 +385,6 @@ static mv_status content_id(mv_catalog *c, const mv_catalog_file *f, int64_t *id
     if (!(f->digests & MV_CATALOG_HAS(MV_DIGEST_MD5)))
         return MV_OK;
     sqlite3_stmt *st = use(c, S_CONTENT_INS);
-    sqlite3_bind_blob(st, 1, f->digest[MV_DIGEST_MD5], MV_MD5_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (int64_t)f->size);
-    mv_status ret = run_done(c, st);
-    if (ret != MV_OK)
-        return ret;
-    st = use(c, S_CONTENT_ID);
     sqlite3_bind_blob(st, 1, f->digest[MV_DIGEST_MD5], MV_MD5_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (int64_t)f->size);
     int rc = sqlite3_step(st);
@@ -573,6 +575,58 @@ static mv_status sq_each_file(mv_catalog *c, mv_catalog_file_fn fn, void *opaque
     return each_row(c, use(c, S_EACH), fn, opaque);
 }
 
+static mv_status sq_each_below(mv_catalog *c, const uint8_t *root, size_t len,
+                               mv_catalog_file_fn fn, void *opaque)
+{
+    size_t base = root[len - 1] == '/' ? len - 1 : len;
+    uint8_t *lo = mv__malloc(base + 1), *hi = mv__malloc(base + 1);
+    mv_status ret = MV_ENOMEM;
+
+    if (lo != NULL && hi != NULL) {
+        memcpy(lo, root, base);
+        memcpy(hi, root, base);
+        lo[base] = '/';
+        hi[base] = '0';
+        sqlite3_stmt *st = use(c, S_BELOW);
+        sqlite3_bind_blob(st, 1, root, (int)len, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, lo, (int)base + 1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, hi, (int)base + 1, SQLITE_STATIC);
+        ret = each_row(c, st, fn, opaque);
+    }
+    mv__free(lo);
+    mv__free(hi);
+    return ret;
+}
+
+static mv_status sq_gone_one(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
+                             int64_t now, uint64_t *count)
+{
+    sqlite3_stmt *st = use(c, S_GONE_ONE);
+
+    sqlite3_bind_blob(st, 1, path, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, scan_id);
+    mv_status ret = run_done(c, st);
+    *count = ret == MV_OK ? (uint64_t)sqlite3_changes(SQ(c)->db) : 0;
+    return ret;
+}
+
+static mv_status sq_each_inode(mv_catalog *c, mv__catalog_inode_fn fn, void *opaque)
+{
+    sqlite3_stmt *st = use(c, S_INODES);
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(opaque, (uint64_t)sqlite3_column_int64(st, 0),
+               (uint64_t)sqlite3_column_int64(st, 1)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? MV_OK : fail(c, rc);
+}
+
 const struct mv_catalog_backend mv__catalog_sqlite = {
     .name = "sqlite",
     .scheme = "sqlite:",
@@ -593,4 +647,7 @@ const struct mv_catalog_backend mv__catalog_sqlite = {
     .scan_error = sq_scan_error,
     .each_dupe = sq_each_dupe,
     .each_file = sq_each_file,
+    .each_below = sq_each_below,
+    .each_inode = sq_each_inode,
+    .gone_one = sq_gone_one,
 };

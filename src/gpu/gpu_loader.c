@@ -15,9 +15,9 @@
  * at dlclose() is not something to rely on, and the table must stay valid.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include "../core/core.h"

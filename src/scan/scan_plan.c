@@ -1,8 +1,13 @@
 /*
  * Change detection: which walked files must be read.
  *
+ * Records come from the rescan table (scan_known.c): one bulk read per root,
+ * so an unchanged file costs a hash lookup and no statement; the catalog is
+ * asked per path only for what is not plainly unchanged.
+ *
  * A file whose record has the same (device, inode, size, mtime_ns, ctime_ns),
- * no error and every requested digest is unchanged: only its seen_scan moves.
+ * no error and every requested digest is unchanged: nothing is written (the
+ * walk met it, so it is not marked gone).
  * Otherwise the record of the same (device, inode) under another path is
  * tried: with the same size and mtime, its digests are kept when its ctime is
  * also the same (a hard link already known) or when its old path no longer
@@ -32,6 +37,15 @@ static int same_key(const mv_catalog_file *r, const struct mv__scan_entry *e)
     return r->kind == MV_KIND_FILE && r->error == MV_OK && r->device == e->dev &&
            r->inode == e->ino && r->size == e->size && r->mtime_ns == e->mtime_ns &&
            r->ctime_ns == e->ctime_ns;
+}
+
+/* The in-memory twin of same_key() + every digest present: nothing to do but count it. */
+static int known_unchanged(const struct mv__scan_ctx *x, const struct mv__scan_known_row *r,
+                           const struct mv__scan_entry *e)
+{
+    return !r->gone && r->kind == MV_KIND_FILE && r->error == MV_OK && r->dev == e->dev &&
+           r->ino == e->ino && r->size == e->size && r->mtime_ns == e->mtime_ns &&
+           r->ctime_ns == e->ctime_ns && (x->s->algos & ~(unsigned)r->digests) == 0;
 }
 
 /* True when path (bytes) no longer names inode (dev, ino). */
@@ -110,16 +124,21 @@ static mv_status plan_inode(struct mv__scan_ctx *x, struct mv__scan_entry *e, in
     struct inode_match m;
     mv_status ret;
 
+    int maybe;
+
     memset(&m, 0, sizeof(m));
     m.e = e;
     *kept = 0;
+    ret = mv__scan_inode_maybe(x, e->dev, e->ino, &maybe);
+    if (ret != MV_OK || !maybe)
+        return ret;
     ret = mv_catalog_file_find_inode(x->c, e->dev, e->ino, on_inode, &m);
     if (ret != MV_OK || !m.found) {
         mv__free(m.old);
         return ret;
     }
     e->have = m.have & x->s->algos;
-    memcpy(e->digest, m.digest, sizeof(e->digest));
+    memcpy(e->digest, m.digest, MV__SCAN_DIGEST_BYTES);
     e->need = x->s->algos & ~e->have;
     ret = mv__scan_write_begin(x);
     if (ret == MV_OK && m.renamed)
@@ -137,13 +156,19 @@ static mv_status plan_inode(struct mv__scan_ctx *x, struct mv__scan_entry *e, in
     return mv__scan_store(x, e);
 }
 
+/* Appends a copy of e to the read list, its path (and kept digests) copied to the arena. */
 static mv_status to_read(struct mv__scan_ctx *x, struct mv__scan_entry *e)
 {
-    mv_status ret = mv__scan_list_push(&x->read, e);
+    struct mv__scan_entry r = *e;
 
-    if (ret == MV_OK)
-        e->path = NULL; /* the read list owns it now */
-    return ret;
+    r.path = mv__scan_arena_copy(&x->arena, e->path, e->len + 1);
+    r.digest = NULL;
+    if (r.path != NULL && e->have != 0)
+        r.digest = (uint8_t(*)[MV_DIGEST_MAX_LEN])mv__scan_arena_copy(&x->arena, e->digest,
+                                                                      MV__SCAN_DIGEST_BYTES);
+    if (r.path == NULL || (e->have != 0 && r.digest == NULL))
+        return MV_ENOMEM;
+    return mv__scan_list_push(&x->read, &r);
 }
 
 /* The same path with the same key: unchanged, or only missing a new algorithm. */
@@ -151,7 +176,7 @@ static mv_status plan_known(struct mv__scan_ctx *x, struct mv__scan_entry *e,
                             const mv_catalog_file *r)
 {
     e->have = r->digests & x->s->algos;
-    memcpy(e->digest, r->digest, sizeof(e->digest));
+    memcpy(e->digest, r->digest, MV__SCAN_DIGEST_BYTES);
     e->need = x->s->algos & ~e->have;
     if (e->need != 0) {
         e->reason = MV__SCAN_UPGRADE;
@@ -168,14 +193,29 @@ static mv_status plan_known(struct mv__scan_ctx *x, struct mv__scan_entry *e,
 
 mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e)
 {
+    uint8_t digest[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN];
     mv_catalog_file r;
     int kept = 0;
 
     if (e->kind != MV_KIND_FILE || e->error != MV_OK)
         return plan_other(x, e);
+    e->digest = digest; /* what plan_known/plan_inode keep; to_read copies it */
     x->st.files++;
     x->st.bytes += e->size;
-    mv_status ret = mv_catalog_file_get(x->c, e->path, e->len, &r);
+    mv_status ret = MV_OK;
+    if (x->known != NULL) {
+        struct mv__scan_known_row *k = mv__scan_known_find(x->known, e->path, e->len);
+        if (k != NULL)
+            k->matched = 1;
+        if (k != NULL && known_unchanged(x, k, e)) {
+            x->st.unchanged++;
+            return MV_OK; /* no statement, no write */
+        }
+        if (k == NULL)
+            ret = MV_ENOENT; /* no need to ask the catalog */
+    }
+    if (ret == MV_OK)
+        ret = mv_catalog_file_get(x->c, e->path, e->len, &r);
     if (ret == MV_OK && same_key(&r, e))
         return plan_known(x, e, &r);
     if (ret != MV_OK && ret != MV_ENOENT)

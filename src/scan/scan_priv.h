@@ -31,39 +31,106 @@ struct mv_scan {
 
 enum { MV__SCAN_NEW = 0, MV__SCAN_CHANGED = 1, MV__SCAN_UPGRADE = 2 };
 
-/* One path found by the walk. path is NUL-terminated and owned by the entry. */
+/*
+ * One path found by the walk, about 100 bytes: a first scan keeps one per
+ * file in the read list, so nothing per file is allocated on its own. path
+ * is NUL-terminated: borrowed from the walker while the entry is planned, in
+ * the run's arena once it is in the read list. digest points to
+ * MV_CATALOG_ALGOS rows: the planner's buffer while planning, the arena for
+ * digests kept from the catalog, else NULL until scan_read.c lends the entry
+ * a row of its chunk (valid while that chunk is hashed and stored).
+ */
 struct mv__scan_entry {
     uint8_t *path;
     size_t len;
     uint64_t dev, ino, size;
     int64_t mtime_ns, ctime_ns;
-    mv_catalog_kind kind;
-    mv_status error;  /* why it could not be walked or read */
     const char *note; /* static */
-    unsigned need;    /* digests to compute (MV_CATALOG_HAS bits) */
-    unsigned have;    /* digests kept from the catalog record */
-    uint8_t digest[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN];
-    int reason; /* MV__SCAN_NEW, _CHANGED or _UPGRADE: why it is read */
-    int retried;
+    uint8_t (*digest)[MV_DIGEST_MAX_LEN];
+    mv_status error; /* why it could not be walked or read */
+    unsigned need;   /* digests to compute (MV_CATALOG_HAS bits) */
+    unsigned have;   /* digests kept from the catalog record */
+    uint8_t kind;    /* mv_catalog_kind */
+    uint8_t retried;
+    uint8_t reason; /* MV__SCAN_NEW, _CHANGED or _UPGRADE: why it is read */
 };
+
+#define MV__SCAN_DIGEST_BYTES (MV_CATALOG_ALGOS * MV_DIGEST_MAX_LEN)
 
 struct mv__scan_list {
     struct mv__scan_entry *v;
     size_t n, cap;
 };
 
+/* Frees the vector (paths and digests live in the run's arena). */
 void mv__scan_list_free(struct mv__scan_list *l);
 mv_status mv__scan_list_push(struct mv__scan_list *l, struct mv__scan_entry *e);
 
 /* Fills the stat fields of e from st. */
 void mv__scan_entry_stat(struct mv__scan_entry *e, const void *st);
 
+/* Bump allocator in 256 KiB blocks: copies n bytes of p; freed all at once. */
+struct mv__scan_arena_block;
+uint8_t *mv__scan_arena_copy(struct mv__scan_arena_block **head, const void *p, size_t n);
+void mv__scan_arena_free(struct mv__scan_arena_block *b);
+
+/* Receives each walked entry, borrowed for the call; an error stops the walk. */
+typedef mv_status (*mv__scan_entry_fn)(void *opaque, struct mv__scan_entry *e);
+
 /*
- * Walks root (absolute, NUL-terminated) into out. Errors on paths become
- * entries with error set; the returned status is for the root itself or
- * MV_ENOMEM / MV_ECANCELED.
+ * Walks root (absolute, NUL-terminated), handing each entry to fn as it is
+ * found. Errors on paths become entries with error set; the returned status
+ * is for the root itself, MV_ENOMEM / MV_ECANCELED, or fn's error.
  */
-mv_status mv__scan_walk(mv_scan *s, const char *root, struct mv__scan_list *out);
+mv_status mv__scan_walk(mv_scan *s, const char *root, mv__scan_entry_fn fn, void *opaque);
+
+/* A catalog record below the root being scanned (scan_known.c); path is in the arena. */
+struct mv__scan_known_row {
+    const uint8_t *path;
+    uint32_t len;
+    uint8_t kind, digests, gone, matched; /* matched: the walk met this path */
+    int32_t error;
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+};
+
+/* The records below one root, by path (open addressing, row index + 1 per slot). */
+struct mv__scan_known {
+    struct mv__scan_known_row *rows;
+    size_t n, cap;
+    uint32_t *slot;
+    size_t mask;
+    struct mv__scan_arena_block *arena;
+};
+
+/* Paths the walk of a complete root did not meet: marked gone at the end. */
+struct mv__scan_gone_path {
+    const uint8_t *path;
+    size_t len, root;
+};
+struct mv__scan_gone {
+    struct mv__scan_gone_path *v;
+    size_t n, cap;
+    struct mv__scan_arena_block *arena;
+};
+
+/* (device + 1, inode) pairs of the catalog's present files; loaded once, lazily. */
+struct mv__scan_inodes {
+    uint64_t *keys;
+    size_t mask, n, cap;
+    int loaded;
+};
+
+mv_status mv__scan_known_load(struct mv__scan_known *k, mv_catalog *c, const char *root);
+/* The record of path, or NULL. */
+struct mv__scan_known_row *mv__scan_known_find(struct mv__scan_known *k, const uint8_t *path,
+                                               size_t len);
+void mv__scan_known_free(struct mv__scan_known *k);
+/* Appends the rows of k that the walk did not meet (and not gone already), tagged root. */
+mv_status mv__scan_gone_collect(struct mv__scan_gone *g, const struct mv__scan_known *k,
+                                size_t root);
+void mv__scan_gone_free(struct mv__scan_gone *g);
+void mv__scan_inodes_free(struct mv__scan_inodes *s);
 
 /* The state of one run, shared by the planner and the writer. */
 struct mv__scan_ctx {
@@ -75,7 +142,14 @@ struct mv__scan_ctx {
     size_t rows;               /* rows in the open transaction */
     struct timespec txn_start;
     int in_txn;
+    struct mv__scan_known *known;       /* the root being planned; NULL: ask the catalog per path */
+    struct mv__scan_arena_block *arena; /* paths and kept digests of the read list */
+    struct mv__scan_gone gone;
+    struct mv__scan_inodes inodes;
 };
+
+/* *maybe = 0 when no present record has (dev, ino), so no link or rename can match. */
+mv_status mv__scan_inode_maybe(struct mv__scan_ctx *x, uint64_t dev, uint64_t ino, int *maybe);
 
 /* Batched writer: every write goes through write_begin(), then maybe_commit(). */
 mv_status mv__scan_write_begin(struct mv__scan_ctx *x);

@@ -31,6 +31,7 @@ struct chunk {
     const char **paths;
     size_t *map, m;     /* paths[j] is lead[map[j]], j < m */
     signed char *state; /* PENDING, DONE, VANISHED or RETRY per leader */
+    uint8_t (*dig)[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN]; /* lent to leaders without digests */
     mv_digest_result *res;
     /* Results as they complete: written by the engine's workers, read by the writer. */
     pthread_mutex_t lock;
@@ -267,6 +268,8 @@ static void fill_chunk(struct mv__scan_ctx *x, struct chunk *k, size_t *pos)
     while (i < x->read.n && k->n < CHUNK_FILES_MAX &&
            (k->n == 0 || bytes + x->read.v[i].size <= (uint64_t)x->s->chunk_bytes)) {
         k->lead[k->n] = &x->read.v[i];
+        if (k->lead[k->n]->digest == NULL) /* links take the leader's in store_group() */
+            k->lead[k->n]->digest = k->dig[k->n];
         k->links[k->n] = i;
         bytes += x->read.v[i].size;
         for (i++; i < x->read.n && same_inode(&x->read.v[i], k->lead[k->n]); i++)
@@ -287,9 +290,10 @@ static mv_status chunk_alloc(struct chunk *k)
     k->state = mv__calloc(CHUNK_FILES_MAX, 1);
     k->res = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->res));
     k->queue = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->queue));
+    k->dig = mv__calloc(CHUNK_FILES_MAX, sizeof(*k->dig));
     pthread_mutex_init(&k->lock, NULL);
     pthread_cond_init(&k->wake, NULL);
-    int ok = k->lead && k->links && k->paths && k->map && k->state && k->res && k->queue;
+    int ok = k->lead && k->links && k->paths && k->map && k->state && k->res && k->queue && k->dig;
     return ok ? MV_OK : MV_ENOMEM;
 }
 
@@ -302,6 +306,7 @@ static void chunk_free(struct chunk *k)
     mv__free(k->state);
     mv__free(k->res);
     mv__free(k->queue);
+    mv__free(k->dig);
     pthread_mutex_destroy(&k->lock);
     pthread_cond_destroy(&k->wake);
 }

@@ -20,6 +20,8 @@
 
 #include "scan_priv.h"
 
+#include "../catalog/catalog.h"
+
 mv_status mv_scan_new(mv_scan **out)
 {
     mv_scan *s = mv__calloc(1, sizeof(*s));
@@ -30,7 +32,8 @@ mv_status mv_scan_new(mv_scan **out)
     s->algos = MV_CATALOG_HAS(MV_DIGEST_MD5);
     s->batch_rows = 4096;
     s->batch_ms = 1000;
-    s->chunk_bytes = 256L << 20;
+    /* A chunk ends with a drain (few lanes busy, scalar tails): 1 GiB makes them rare. */
+    s->chunk_bytes = 1L << 30;
     atomic_init(&s->cancel, 0);
     return MV_OK;
 }
@@ -161,8 +164,9 @@ mv_status mv__scan_store(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
     f.mtime_ns = e->mtime_ns;
     f.ctime_ns = e->ctime_ns;
     f.kind = e->kind;
-    f.digests = e->error == MV_OK ? e->have : 0;
-    memcpy(f.digest, e->digest, sizeof(f.digest));
+    f.digests = e->error == MV_OK && e->digest != NULL ? e->have : 0;
+    if (f.digests != 0)
+        memcpy(f.digest, e->digest, sizeof(f.digest));
     f.error = e->error;
     f.note = e->note;
     f.seen_at = x->now;
@@ -171,21 +175,31 @@ mv_status mv__scan_store(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
     return ret == MV_OK ? mv__scan_maybe_commit(x, 0) : ret;
 }
 
-/* Walks one root and plans every entry; the walk list is freed as it is planned. */
-static mv_status walk_and_plan(struct mv__scan_ctx *x, const char *root)
+/*
+ * Walks one root, planning each entry as it is found against the root's
+ * records, loaded first in one query; what the walk did not meet is listed
+ * for gone-marking (done only if the whole scan completes).
+ */
+static mv_status plan_one(void *opaque, struct mv__scan_entry *e)
 {
-    struct mv__scan_list walked = { 0 };
-    mv_status ret = mv__scan_walk(x->s, root, &walked);
-    mv_status st = MV_OK;
+    struct mv__scan_ctx *x = opaque;
 
-    for (size_t i = 0; st == MV_OK && i < walked.n; i++) {
-        if (atomic_load(&x->s->cancel))
-            st = MV_ECANCELED;
-        else
-            st = mv__scan_plan(x, &walked.v[i]);
-    }
-    mv__scan_list_free(&walked);
-    return st != MV_OK ? st : ret;
+    return atomic_load(&x->s->cancel) ? MV_ECANCELED : mv__scan_plan(x, e);
+}
+
+static mv_status walk_and_plan(struct mv__scan_ctx *x, const char *root, size_t idx)
+{
+    struct mv__scan_known known;
+    mv_status ret = mv__scan_known_load(&known, x->c, root);
+
+    x->known = &known;
+    if (ret == MV_OK)
+        ret = mv__scan_walk(x->s, root, plan_one, x);
+    x->known = NULL;
+    if (ret == MV_OK)
+        ret = mv__scan_gone_collect(&x->gone, &known, idx);
+    mv__scan_known_free(&known);
+    return ret;
 }
 
 struct roots {
@@ -231,19 +245,23 @@ static void report_root(struct mv__scan_ctx *x, const char *root, mv_status st)
         x->s->event(x->s->event_opaque, (const uint8_t *)root, strlen(root), st, "scan root");
 }
 
-/* Marks gone what the scan did not see below the roots it walked completely. */
+/*
+ * Below the roots walked completely, marks gone the records the walk did not
+ * meet, each path alone (skipping what this scan wrote, or saw through
+ * mv_catalog_mark_seen() below an unreadable directory). An unchanged file
+ * was not written at all: its record keeps the seen_scan of the scan that
+ * last wrote it, and this scan's row in `scans` says the root was walked.
+ */
 static mv_status mark_gone(struct mv__scan_ctx *x, const struct roots *r)
 {
-    mv_status ret = MV_OK;
+    mv_status ret = mv__scan_write_begin(x);
 
-    for (size_t i = 0; ret == MV_OK && i < r->n; i++) {
+    for (size_t j = 0; ret == MV_OK && j < x->gone.n; j++) {
+        const struct mv__scan_gone_path *g = &x->gone.v[j];
         uint64_t count = 0;
-        if (r->abs[i] == NULL || r->status[i] != MV_OK)
+        if (r->abs[g->root] == NULL || r->status[g->root] != MV_OK)
             continue;
-        ret = mv__scan_write_begin(x);
-        if (ret == MV_OK)
-            ret = mv_catalog_mark_gone(x->c, (const uint8_t *)r->abs[i], strlen(r->abs[i]),
-                                       x->scan_id, x->now, &count);
+        ret = mv__catalog_gone_one(x->c, g->path, g->len, x->scan_id, x->now, &count);
         x->st.gone += count;
     }
     return ret;
@@ -256,7 +274,7 @@ static mv_status run_body(struct mv__scan_ctx *x, struct roots *r, const char **
 
     for (size_t i = 0; ret == MV_OK && i < r->n; i++) {
         if (r->abs[i] != NULL)
-            r->status[i] = walk_and_plan(x, r->abs[i]);
+            r->status[i] = walk_and_plan(x, r->abs[i], i);
         if (r->status[i] == MV_ECANCELED || r->status[i] == MV_ENOMEM || r->status[i] == MV_EBUSY ||
             r->status[i] == MV_ECORRUPT || r->status[i] == MV_EIO)
             ret = r->status[i];
@@ -332,6 +350,9 @@ mv_status mv_scan_run(mv_scan *s, mv_catalog *c, const char *const *roots, size_
     if (ret == MV_OK)
         ret = end_scan(&x, run_body(&x, &r, &engine));
     mv__scan_list_free(&x.read);
+    mv__scan_arena_free(x.arena);
+    mv__scan_gone_free(&x.gone);
+    mv__scan_inodes_free(&x.inodes);
     roots_free(&r);
     summary->scan_id = x.scan_id;
     summary->stats = x.st;

@@ -10,7 +10,9 @@
  * fstatat is simply not there; a permission error becomes an entry with its
  * error and the walk goes on. When links are followed, the chain of open
  * directories is kept so that a link back to an ancestor is a noted loop,
- * never an endless walk.
+ * never an endless walk. Entries go to a callback as they are found (the
+ * planner), so the walk holds no list of its own: memory is per directory
+ * level, not per file.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,7 +28,8 @@
 
 struct walker {
     mv_scan *s;
-    struct mv__scan_list *out;
+    mv__scan_entry_fn fn;
+    void *opaque;
     dev_t root_dev;
     uint8_t *path; /* the current path, NUL-terminated */
     size_t len, cap;
@@ -39,8 +42,6 @@ struct walker {
 
 void mv__scan_list_free(struct mv__scan_list *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        mv__free(l->v[i].path);
     mv__free(l->v);
     memset(l, 0, sizeof(*l));
 }
@@ -93,27 +94,21 @@ static mv_catalog_kind kind_of(mode_t m, const char **note)
     return S_ISCHR(m) || S_ISBLK(m) ? MV_KIND_DEVICE : MV_KIND_OTHER;
 }
 
-/* Appends a copy of the current path as an entry. */
+/* Hands the current path to the callback as an entry (the path borrowed for the call). */
 static mv_status emit(struct walker *w, const struct stat *st, mv_catalog_kind kind,
                       mv_status error, const char *note)
 {
     struct mv__scan_entry e;
 
     memset(&e, 0, sizeof(e));
-    e.path = mv__malloc(w->len + 1);
-    if (e.path == NULL)
-        return MV_ENOMEM;
-    memcpy(e.path, w->path, w->len + 1);
+    e.path = w->path;
     e.len = w->len;
     if (st != NULL)
         mv__scan_entry_stat(&e, st);
-    e.kind = kind;
+    e.kind = (uint8_t)kind;
     e.error = error;
     e.note = note;
-    mv_status ret = mv__scan_list_push(w->out, &e);
-    if (ret != MV_OK)
-        mv__free(e.path);
-    return ret;
+    return w->fn(w->opaque, &e);
 }
 
 /* Sets the current path to its first `base` bytes plus "/" name. */
@@ -264,7 +259,7 @@ static mv_status walk_root(struct walker *w, const char *root)
     return walk_fd(w, fd);
 }
 
-mv_status mv__scan_walk(mv_scan *s, const char *root, struct mv__scan_list *out)
+mv_status mv__scan_walk(mv_scan *s, const char *root, mv__scan_entry_fn fn, void *opaque)
 {
     struct walker *w = mv__calloc(1, sizeof(*w));
     size_t n = strlen(root);
@@ -272,7 +267,8 @@ mv_status mv__scan_walk(mv_scan *s, const char *root, struct mv__scan_list *out)
     if (w == NULL)
         return MV_ENOMEM;
     w->s = s;
-    w->out = out;
+    w->fn = fn;
+    w->opaque = opaque;
     w->cap = n + 256;
     w->path = mv__malloc(w->cap);
     mv_status ret = MV_ENOMEM;

@@ -1,0 +1,37 @@
+/*
+ * Private interface of the media layer: still images decoded into 8-bit pixels
+ * the way the PDQ reference saw them (see media_image.c).
+ */
+#ifndef MV_MEDIA_H
+#define MV_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mediavault/error.h"
+
+/* Decoded pixels: rows of width samples of `channels` bytes (3 = RGB24, 1 = grey). */
+typedef struct mv__image {
+    uint8_t *pixels; /* owned; release with mv__image_free() */
+    size_t width, height, stride;
+    int channels;
+} mv__image;
+
+/* Decodes a JPEG or PNG held in memory; refuses more than max_pixels (from the header). */
+mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+
+/* Reads a whole file and decodes it. */
+mv_status mv__image_decode_file(const char *path, size_t max_pixels, mv__image *out);
+
+/* Releases the pixels; NULL-safe, and safe on a zeroed image. */
+void mv__image_free(mv__image *img);
+
+/* Backends, each filling out with RGB24 or grey (before the grey rule). */
+mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+mv_status mv__image_png(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+
+/* Allocates pixels for width x height x channels, refusing more than max_pixels. */
+mv_status mv__image_alloc(mv__image *img, size_t width, size_t height, int channels,
+                          size_t max_pixels);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * Still-image decoding for fingerprints: format sniffing, file reading, the
+ * pixel budget, and the grey rule.
+ *
+ * JPEG goes to libjpeg-turbo with its defaults (media_jpeg.c) and PNG to FFmpeg
+ * (media_png.c), because those reproduce the pixels ImageMagick gave Meta's PDQ
+ * reference. The reference then saw any image whose pixels are all grey (R=G=B)
+ * as one channel and used the sample itself as luma, which changes float results,
+ * so decoded RGB that is all grey is folded to one channel here, in place.
+ * Sizes are checked against max_pixels from the header, before any allocation.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/core.h"
+#include "media.h"
+
+void mv__image_free(mv__image *img)
+{
+    if (img == NULL)
+        return;
+    mv__free(img->pixels);
+    memset(img, 0, sizeof(*img));
+}
+
+mv_status mv__image_alloc(mv__image *img, size_t width, size_t height, int channels,
+                          size_t max_pixels)
+{
+    if (width == 0 || height == 0)
+        return MV_ECORRUPT;
+    if (width > max_pixels / height)
+        return MV_ETOOBIG;
+    img->pixels = mv__malloc(width * height * (size_t)channels);
+    if (img->pixels == NULL)
+        return MV_ENOMEM;
+    img->width = width;
+    img->height = height;
+    img->channels = channels;
+    img->stride = width * (size_t)channels;
+    return MV_OK;
+}
+
+static int all_grey(const mv__image *img)
+{
+    for (size_t y = 0; y < img->height; y++) {
+        const uint8_t *p = img->pixels + y * img->stride;
+        for (size_t x = 0; x < img->width; x++, p += 3)
+            if (p[0] != p[1] || p[1] != p[2])
+                return 0;
+    }
+    return 1;
+}
+
+static void fold_grey(mv__image *img)
+{
+    if (img->channels != 3 || !all_grey(img))
+        return;
+    uint8_t *dst = img->pixels;
+    for (size_t y = 0; y < img->height; y++) {
+        const uint8_t *p = img->pixels + y * img->stride;
+        for (size_t x = 0; x < img->width; x++, p += 3)
+            *dst++ = p[0];
+    }
+    img->channels = 1;
+    img->stride = img->width;
+}
+
+mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
+{
+    static const uint8_t png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    mv_status st;
+
+    if (out == NULL || (data == NULL && size > 0))
+        return MV_EINVAL;
+    memset(out, 0, sizeof(*out));
+    if (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+        st = mv__image_jpeg(data, size, max_pixels, out);
+    else if (size >= 8 && memcmp(data, png_magic, 8) == 0)
+        st = mv__image_png(data, size, max_pixels, out);
+    else
+        return size == 0 ? MV_ECORRUPT : MV_ENOTSUP;
+    if (st != MV_OK) {
+        mv__image_free(out);
+        return st;
+    }
+    fold_grey(out);
+    return MV_OK;
+}
+
+static mv_status read_all(int fd, uint8_t *buf, size_t size)
+{
+    size_t got = 0;
+    while (got < size) {
+        const ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mv_status_from_errno(errno);
+        if (n == 0)
+            return MV_ECHANGED;
+        got += (size_t)n;
+    }
+    return MV_OK;
+}
+
+mv_status mv__image_decode_file(const char *path, size_t max_pixels, mv__image *out)
+{
+    struct stat sb;
+
+    if (path == NULL || out == NULL)
+        return MV_EINVAL;
+    memset(out, 0, sizeof(*out));
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return mv_status_from_errno(errno);
+    if (fstat(fd, &sb) != 0) {
+        const int err = errno;
+        close(fd);
+        return mv_status_from_errno(err);
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return S_ISDIR(sb.st_mode) ? MV_EISDIR : MV_ENOTREG;
+    }
+    const size_t size = (size_t)sb.st_size;
+    uint8_t *buf = mv__malloc(size ? size : 1);
+    mv_status st = buf == NULL ? MV_ENOMEM : read_all(fd, buf, size);
+    close(fd);
+    if (st == MV_OK)
+        st = mv__image_decode_mem(buf, size, max_pixels, out);
+    mv__free(buf);
+    return st;
+}

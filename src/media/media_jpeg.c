@@ -1,0 +1,143 @@
+/*
+ * JPEG decoding through libjpeg(-turbo) with its default settings.
+ *
+ * PDQ's reference decoded JPEGs through ImageMagick on libjpeg-turbo: integer
+ * IDCT (JDCT_ISLOW) and fancy upsampling, both libjpeg defaults, so nothing is
+ * tuned here. Grey JPEGs come out as one channel; CMYK and YCCK come out as
+ * libjpeg's (Adobe-inverted) CMYK and are turned into RGB with ImageMagick's
+ * Q16 arithmetic, which is what the reference hashed. libjpeg reports fatal
+ * errors through longjmp; a premature end of data is only a warning there, but a
+ * truncated file is corrupt for us, so that warning is turned into MV_ECORRUPT.
+ */
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include "../core/core.h"
+#include "media.h"
+
+struct jpeg_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    int truncated;
+};
+
+static void on_error(j_common_ptr cinfo)
+{
+    struct jpeg_err *e = (struct jpeg_err *)cinfo->err;
+    longjmp(e->jump, 1);
+}
+
+static void on_message(j_common_ptr cinfo, int level)
+{
+    struct jpeg_err *e = (struct jpeg_err *)cinfo->err;
+    if (level < 0 && e->mgr.msg_code == JWRN_JPEG_EOF)
+        e->truncated = 1;
+}
+
+/* ImageMagick Q16: inverted CMYK samples to one 8-bit RGB channel. */
+static uint8_t cmyk_channel(uint8_t sample, uint8_t black)
+{
+    const double qr = 65535.0, scale = 1.0 / 65535.0;
+    const double c = qr - 257.0 * sample, k = qr - 257.0 * black;
+    const double v = qr - (scale * c * (qr - k) + k);
+    const unsigned long q = v <= 0.0 ? 0 : v >= qr ? 65535 : (unsigned long)(v + 0.5);
+    return (uint8_t)(((q + 128UL) - ((q + 128UL) >> 8)) >> 8);
+}
+
+static void cmyk_row(const uint8_t *in, uint8_t *out, size_t width)
+{
+    for (size_t x = 0; x < width; x++, in += 4, out += 3) {
+        out[0] = cmyk_channel(in[0], in[3]);
+        out[1] = cmyk_channel(in[1], in[3]);
+        out[2] = cmyk_channel(in[2], in[3]);
+    }
+}
+
+static int pick_output(struct jpeg_decompress_struct *ci)
+{
+    switch (ci->jpeg_color_space) {
+    case JCS_GRAYSCALE:
+        ci->out_color_space = JCS_GRAYSCALE;
+        return 1;
+    case JCS_CMYK:
+    case JCS_YCCK:
+        ci->out_color_space = JCS_CMYK;
+        return 4;
+    default:
+        ci->out_color_space = JCS_RGB;
+        return 3;
+    }
+}
+
+/* Reads every scanline into img; row holds one CMYK row when in_ch is 4. */
+static void read_rows(struct jpeg_decompress_struct *ci, mv__image *img, int in_ch, uint8_t *row)
+{
+    while (ci->output_scanline < ci->output_height) {
+        uint8_t *dst = img->pixels + (size_t)ci->output_scanline * img->stride;
+        JSAMPROW rp = in_ch == 4 ? row : dst;
+        if (jpeg_read_scanlines(ci, &rp, 1) != 1)
+            break;
+        if (in_ch == 4)
+            cmyk_row(row, dst, img->width);
+    }
+}
+
+struct jpeg_job {
+    struct jpeg_decompress_struct ci;
+    struct jpeg_err err;
+    uint8_t *row;
+};
+
+static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, size_t max_pixels,
+                        mv__image *out)
+{
+    jpeg_mem_src(&j->ci, data, (unsigned long)size);
+    if (jpeg_read_header(&j->ci, TRUE) != JPEG_HEADER_OK)
+        return MV_ECORRUPT;
+    const int in_ch = pick_output(&j->ci);
+    const size_t w = j->ci.image_width, h = j->ci.image_height;
+    if (w == 0 || h == 0)
+        return MV_ECORRUPT;
+    if (w > max_pixels / h)
+        return MV_ETOOBIG;
+    jpeg_start_decompress(&j->ci);
+    if (j->ci.output_components != (in_ch == 4 ? 4 : in_ch))
+        return MV_ENOTSUP;
+    mv_status st = mv__image_alloc(out, j->ci.output_width, j->ci.output_height,
+                                   in_ch == 4 ? 3 : in_ch, max_pixels);
+    if (st == MV_OK && in_ch == 4 && (j->row = mv__malloc(out->width * 4)) == NULL)
+        st = MV_ENOMEM;
+    if (st != MV_OK)
+        return st;
+    read_rows(&j->ci, out, in_ch, j->row);
+    if (j->err.truncated || j->ci.output_scanline < j->ci.output_height)
+        return MV_ECORRUPT;
+    jpeg_finish_decompress(&j->ci);
+    return j->err.truncated ? MV_ECORRUPT : MV_OK;
+}
+
+mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
+{
+    struct jpeg_job *j = mv__calloc(1, sizeof(*j));
+    mv_status st = MV_ECORRUPT;
+
+    if (j == NULL)
+        return MV_ENOMEM;
+    j->ci.err = jpeg_std_error(&j->err.mgr);
+    j->err.mgr.error_exit = on_error;
+    j->err.mgr.emit_message = on_message;
+    if (setjmp(j->err.jump) == 0) {
+        jpeg_create_decompress(&j->ci);
+        st = decode(j, data, size, max_pixels, out);
+    } else {
+        st = MV_ECORRUPT;
+    }
+    jpeg_destroy_decompress(&j->ci);
+    mv__free(j->row);
+    mv__free(j);
+    return st;
+}
