@@ -21,10 +21,10 @@
  */
 #include <assert.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 
 #include "../core/core.h"
 #include "../gpu/gpu_plugin.h"
@@ -41,7 +41,7 @@ static const struct mv_gpu_plugin *plugin; /* set by the probe, under the regist
 static char detail[320];
 
 struct mv__gpu_run {
-    mtx_t lock;
+    pthread_mutex_t lock;
     size_t *deferred; /* indices of files for the CPU, head..tail */
     size_t head, tail, cap;
     _Atomic int feeder_taken;
@@ -157,7 +157,7 @@ mv_status mv__gpu_run_new(size_t n, mv__gpu_run **out)
         return MV_ENOMEM;
     g->cap = n;
     g->deferred = mv__malloc((n ? n : 1) * sizeof(*g->deferred));
-    if (g->deferred == NULL || mtx_init(&g->lock, mtx_plain) != thrd_success) {
+    if (g->deferred == NULL || pthread_mutex_init(&g->lock, NULL) != 0) {
         mv__free(g->deferred);
         mv__free(g);
         return MV_ENOMEM;
@@ -171,17 +171,17 @@ void mv__gpu_run_free(mv__gpu_run *g)
 {
     if (g == NULL)
         return;
-    mtx_destroy(&g->lock);
+    pthread_mutex_destroy(&g->lock);
     mv__free(g->deferred);
     mv__free(g);
 }
 
 static void defer(mv__gpu_run *g, size_t index)
 {
-    mtx_lock(&g->lock);
+    pthread_mutex_lock(&g->lock);
     assert(g->tail < g->cap); /* each index is deferred at most once */
     g->deferred[g->tail++] = index;
-    mtx_unlock(&g->lock);
+    pthread_mutex_unlock(&g->lock);
 }
 
 static size_t cpu_next(void *opaque)
@@ -189,10 +189,10 @@ static size_t cpu_next(void *opaque)
     struct cpu_source *c = opaque;
     size_t index = NO_FILE;
 
-    mtx_lock(&c->g->lock);
+    pthread_mutex_lock(&c->g->lock);
     if (c->g->head < c->g->tail)
         index = c->g->deferred[c->g->head++];
-    mtx_unlock(&c->g->lock);
+    pthread_mutex_unlock(&c->g->lock);
     return index != NO_FILE ? index : c->src->next(c->src->opaque);
 }
 
