@@ -184,15 +184,22 @@ static void defer(mv__gpu_run *g, size_t index)
     pthread_mutex_unlock(&g->lock);
 }
 
+static size_t take_deferred(mv__gpu_run *g)
+{
+    size_t index = NO_FILE;
+
+    pthread_mutex_lock(&g->lock);
+    if (g->head < g->tail)
+        index = g->deferred[g->head++];
+    pthread_mutex_unlock(&g->lock);
+    return index;
+}
+
 static size_t cpu_next(void *opaque)
 {
     struct cpu_source *c = opaque;
-    size_t index = NO_FILE;
+    size_t index = take_deferred(c->g);
 
-    pthread_mutex_lock(&c->g->lock);
-    if (c->g->head < c->g->tail)
-        index = c->g->deferred[c->g->head++];
-    pthread_mutex_unlock(&c->g->lock);
     return index != NO_FILE ? index : c->src->next(c->src->opaque);
 }
 
@@ -372,4 +379,10 @@ void mv__md5_gpu_worker(mv__gpu_run *g, const mv__mb_source *src, size_t read_si
         feed_gpu(g, src);
     if (e->md5_many == NULL || mv__md5_mb_run(e, &cpu, read_size) != MV_OK)
         cpu_scalar(&cpu, read_size); /* no memory for lanes: the files left still get results */
+    if (cpu_canceled(&c)) {
+        /* Deferred files nobody will start still need their one result. The
+           feeder passes here after its last deferral, so none is missed. */
+        for (size_t i = take_deferred(g); i != NO_FILE; i = take_deferred(g))
+            report(src, i, MV_ECANCELED, 0, NULL);
+    }
 }
