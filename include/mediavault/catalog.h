@@ -183,6 +183,28 @@ MV_API mv_status mv_catalog_each_dupe(mv_catalog *c, uint64_t min_size, mv_catal
 /** Calls fn for every present record (files, notes and errors), ordered by path. */
 MV_API mv_status mv_catalog_each_file(mv_catalog *c, mv_catalog_file_fn fn, void *opaque);
 
+/**
+ * Looks up a cached fingerprint of the content (md5, size).
+ * Params: algorithm, version: what was computed ("pdq", 1); value/cap: the caller's
+ *         buffer; len receives the stored length, quality the stored quality (-1: none).
+ * Returns: MV_OK; MV_ENOENT when not cached; MV_ETOOBIG when cap is smaller than
+ *          *len (nothing copied); MV_EINVAL; a catalog error.
+ * Since 0.2.
+ */
+MV_API mv_status mv_catalog_fp_get(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t size,
+                                   const char *algorithm, int version, uint8_t *value, size_t cap,
+                                   size_t *len, int *quality);
+
+/**
+ * Stores (or replaces) the fingerprint of the content (md5, size), creating its
+ * contents row when needed. Params: quality -1 stores none; now: Unix time.
+ * Ownership: value (len > 0 bytes) is borrowed for the call.
+ * Since 0.2.
+ */
+MV_API mv_status mv_catalog_fp_put(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t size,
+                                   const char *algorithm, int version, const uint8_t *value,
+                                   size_t len, int quality, int64_t now);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,7 +37,7 @@ typedef enum mv_scan_opt {
     MV_SCAN_ONE_FILE_SYSTEM = 3, /* 1: do not cross into other devices; default 0 */
     MV_SCAN_FOLLOW_SYMLINKS = 4, /* 1: follow symbolic links (loops are noted); default 0 */
     MV_SCAN_ALGOS = 5,           /* MV_CATALOG_HAS() bits of further digests; MD5 always */
-    MV_SCAN_BATCH_ROWS = 6,      /* rows per transaction, 1..1000000; default 4096 */
+    MV_SCAN_BATCH_ROWS = 6,      /* rows per transaction, 1..1000000; default 32768 */
     MV_SCAN_BATCH_MS = 7,        /* longest time a transaction stays open; default 1000 */
     MV_SCAN_CHUNK_BYTES = 8,     /* bytes handed to the digest engine at once; default 1 GiB */
 } mv_scan_opt;

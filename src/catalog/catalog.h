@@ -16,6 +16,14 @@
 
 struct mv_catalog_backend;
 
+/* The key of a cached fingerprint: the content and what was computed from it. */
+typedef struct mv__catalog_fp_key {
+    const uint8_t *md5; /* MV_MD5_LEN bytes */
+    uint64_t size;
+    const char *algorithm;
+    int version;
+} mv__catalog_fp_key;
+
 /* Receives one (device, inode); non-zero stops the walk. */
 typedef int (*mv__catalog_inode_fn)(void *opaque, uint64_t device, uint64_t inode);
 
@@ -61,6 +69,11 @@ struct mv_catalog_backend {
     /* Marks the one record path gone unless scan_id wrote or saw it; *count: 0 or 1. */
     mv_status (*gone_one)(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
                           int64_t now, uint64_t *count);
+    /* The fingerprint cache (mv_catalog_fp_get/put). */
+    mv_status (*fp_get)(mv_catalog *c, const mv__catalog_fp_key *k, uint8_t *value, size_t cap,
+                        size_t *len, int *quality);
+    mv_status (*fp_put)(mv_catalog *c, const mv__catalog_fp_key *k, const uint8_t *value,
+                        size_t len, int quality, int64_t now);
 };
 
 extern const struct mv_catalog_backend mv__catalog_sqlite;

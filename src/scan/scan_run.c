@@ -30,7 +30,7 @@ mv_status mv_scan_new(mv_scan **out)
     if (s == NULL)
         return MV_ENOMEM;
     s->algos = MV_CATALOG_HAS(MV_DIGEST_MD5);
-    s->batch_rows = 4096;
+    s->batch_rows = 32768; /* batch_ms bounds a batch too: a kill loses at most ~1 s */
     s->batch_ms = 1000;
     /* A chunk ends with a drain (few lanes busy, scalar tails): 1 GiB makes them rare. */
     s->chunk_bytes = 1L << 30;
