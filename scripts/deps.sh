@@ -12,6 +12,8 @@ need_build+=(libjpeg62-turbo-dev libturbojpeg0-dev libavformat-dev libavcodec-de
     libavutil-dev)
 need_check+=(libjpeg62-turbo-dev libturbojpeg0-dev libavformat-dev libavcodec-dev libswscale-dev
     libavutil-dev)
+# fingerprint tests make GIF, WebP, BMP and TIFF files with the ffmpeg program.
+need_check+=(ffmpeg)
 
 want=("${need_build[@]}")
 if [ "${1:-build}" = check ]; then

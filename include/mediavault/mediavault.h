@@ -10,6 +10,7 @@
 #include "mediavault/digest.h"
 #include "mediavault/dupes.h"
 #include "mediavault/error.h"
+#include "mediavault/fingerprint.h"
 #include "mediavault/gpu.h"
 #include "mediavault/log.h"
 #include "mediavault/pdq.h"

@@ -99,6 +99,8 @@ int cli_scan(struct cli_global *g, int argc, char **argv);
 int cli_dupes(struct cli_global *g, int argc, char **argv);
 int cli_lookup(struct cli_global *g, int argc, char **argv);
 int cli_export(struct cli_global *g, int argc, char **argv);
+/* `fingerprint`: PDQ / SimHash of files, cached in the catalog (cli_fingerprint.c). */
+int cli_fingerprint(struct cli_global *g, int argc, char **argv);
 /* Opens --catalog, else the default catalog; complains and returns NULL on failure. */
 mv_catalog *cli_catalog_open(const struct cli_global *g);
 

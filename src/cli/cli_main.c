@@ -21,7 +21,8 @@ static void usage(FILE *out)
           "  scan     catalog the files under ROOTs (incremental, resumable)\n"
           "  dupes    duplicate files from the catalog (--fresh: without it)\n"
           "  lookup   where an MD5 or a FILE's content is in the catalog\n"
-          "  export   the catalog as md5sum lines, JSON or CSV\n\n"
+          "  export   the catalog as md5sum lines, JSON or CSV\n"
+          "  fingerprint  PDQ of images, SimHash of texts (cached in the catalog)\n\n"
           "Run 'mediavault COMMAND --help' for the options of a command.\n"
           "Exit status: 0 success, 1 some inputs failed, 2 usage error, 3 system error.\n",
           out);
@@ -129,6 +130,8 @@ int main(int argc, char **argv)
         return cli_lookup(&g, argc, argv);
     if (strcmp(cmd, "export") == 0)
         return cli_export(&g, argc, argv);
+    if (strcmp(cmd, "fingerprint") == 0)
+        return cli_fingerprint(&g, argc, argv);
     cli_warn("unknown command '%s'", cmd);
     usage(stderr);
     return CLI_EXIT_USAGE;

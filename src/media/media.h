@@ -17,7 +17,8 @@ typedef struct mv__image {
     int channels;
 } mv__image;
 
-/* Decodes a JPEG or PNG held in memory; refuses more than max_pixels (from the header). */
+/* Decodes a JPEG, PNG, GIF, WebP, BMP or TIFF held in memory; refuses more than
+ * max_pixels (from the header). */
 mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
 
 /* Reads a whole file and decodes it. */
@@ -29,6 +30,17 @@ void mv__image_free(mv__image *img);
 /* Backends, each filling out with RGB24 or grey (before the grey rule). */
 mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
 mv_status mv__image_png(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+/* GIF (first frame), WebP, BMP and TIFF through FFmpeg, sizes checked from the header
+ * first (media_formats.c); MV_ENOTSUP when data is none of them. */
+mv_status mv__image_other(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+/* Decodes data as one packet of the FFmpeg decoder codec_id (an enum AVCodecID). */
+mv_status mv__image_ffmpeg(int codec_id, const uint8_t *data, size_t size, size_t max_pixels,
+                           mv__image *out);
+
+/* The EXIF Orientation (1..8) of a JPEG; 1 when it has none. */
+int mv__image_exif_orientation(const uint8_t *data, size_t size);
+/* Turns img as EXIF orientation o says (2..8; 1 or others leave it as is). */
+mv_status mv__image_orient(mv__image *img, int o);
 
 /* Allocates pixels for width x height x channels, refusing more than max_pixels. */
 mv_status mv__image_alloc(mv__image *img, size_t width, size_t height, int channels,

@@ -80,8 +80,10 @@ mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixe
         st = mv__image_jpeg(data, size, max_pixels, out);
     else if (size >= 8 && memcmp(data, png_magic, 8) == 0)
         st = mv__image_png(data, size, max_pixels, out);
+    else if (size == 0)
+        return MV_ECORRUPT;
     else
-        return size == 0 ? MV_ECORRUPT : MV_ENOTSUP;
+        st = mv__image_other(data, size, max_pixels, out);
     if (st != MV_OK) {
         mv__image_free(out);
         return st;

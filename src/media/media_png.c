@@ -9,6 +9,8 @@
  * ImageMagick Q16 does (round(v / 257)), which is what the PDQ reference saw.
  * Any other format goes through libswscale to RGB24. FFmpeg allocates with its
  * own allocator; only the output pixels use the library's hooks.
+ * mv__image_ffmpeg() is the same path for the other one-packet formats
+ * (media_formats.c checks their headers).
  */
 #include <string.h>
 
@@ -132,9 +134,10 @@ struct png_job {
 
 /* The pixel budget is checked from IHDR before this; FFmpeg's own max_pixels is not used,
  * because FFmpeg applies it to the width padded for SIMD. */
-static mv_status decode_frame(struct png_job *j, const uint8_t *data, size_t size)
+static mv_status decode_frame(struct png_job *j, enum AVCodecID id, const uint8_t *data,
+                              size_t size)
 {
-    const AVCodec *codec = avcodec_find_decoder(AV_CODEC_ID_PNG);
+    const AVCodec *codec = avcodec_find_decoder(id);
     if (codec == NULL || size > INT32_MAX - AV_INPUT_BUFFER_PADDING_SIZE)
         return MV_ENOTSUP;
     j->ctx = avcodec_alloc_context3(codec);
@@ -144,26 +147,40 @@ static mv_status decode_frame(struct png_job *j, const uint8_t *data, size_t siz
         av_new_packet(j->pkt, (int)size) < 0)
         return MV_ENOMEM;
     memcpy(j->pkt->data, data, size);
-    j->ctx->err_recognition = AV_EF_EXPLODE | AV_EF_CRCCHECK;
+    /* The TIFF decoder would refuse any tag it does not know (ResolutionUnit...) if told to
+     * explode; the other formats keep FFmpeg's own strictness. */
+    j->ctx->err_recognition =
+        id == AV_CODEC_ID_PNG ? AV_EF_EXPLODE | AV_EF_CRCCHECK : AV_EF_CRCCHECK;
     j->ctx->thread_count = 1;
     if (avcodec_open2(j->ctx, codec, NULL) < 0)
         return MV_ENOTSUP;
     if (avcodec_send_packet(j->ctx, j->pkt) < 0)
         return MV_ECORRUPT;
-    if (avcodec_receive_frame(j->ctx, j->frame) < 0 || j->frame->decode_error_flags != 0)
+    int rc = avcodec_receive_frame(j->ctx, j->frame);
+    if (rc == AVERROR(EAGAIN) && avcodec_send_packet(j->ctx, NULL) >= 0)
+        rc = avcodec_receive_frame(j->ctx, j->frame); /* a decoder that waits for the end */
+    if (rc < 0 || j->frame->decode_error_flags != 0)
         return MV_ECORRUPT;
     return MV_OK;
 }
 
 mv_status mv__image_png(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
 {
-    struct png_job j = { NULL, NULL, NULL };
-    mv_status st = png_header(data, size, max_pixels);
+    const mv_status st = png_header(data, size, max_pixels);
 
-    if (st == MV_OK) {
-        av_log_set_level(AV_LOG_QUIET);
-        st = decode_frame(&j, data, size);
-    }
+    return st != MV_OK ? st : mv__image_ffmpeg(AV_CODEC_ID_PNG, data, size, max_pixels, out);
+}
+
+/* Any single-picture format whose whole file is one packet (PNG, BMP, TIFF, WebP; GIF
+ * gives its first frame). The caller has checked the header against max_pixels. */
+mv_status mv__image_ffmpeg(int codec_id, const uint8_t *data, size_t size, size_t max_pixels,
+                           mv__image *out)
+{
+    struct png_job j = { NULL, NULL, NULL };
+    mv_status st;
+
+    av_log_set_level(AV_LOG_QUIET);
+    st = decode_frame(&j, (enum AVCodecID)codec_id, data, size);
     if (st == MV_OK)
         st = frame_to_image(j.frame, max_pixels, out);
     av_frame_free(&j.frame);

@@ -1,0 +1,311 @@
+/*
+ * Fingerprint of a file, with the catalog as a cache keyed by content.
+ *
+ * The file is read once into memory: its MD5 is the cache key (with its size),
+ * its first bytes say what it is (fp_sniff.c), and the same bytes are then
+ * decoded, so a file that changes while we work can never pair one content's
+ * MD5 with another's fingerprint. A cache hit costs the read and the MD5 only.
+ *
+ * Cache rows are keyed by (md5, size, algorithm, version), where the algorithm
+ * name carries the variant, because the options change the result:
+ * "pdq", "pdq+fullres", "pdq+exif", "pdq+dihedral" and their combinations, and
+ * "simhash64". Stored values (big-endian, so that rows read the same anywhere):
+ *   pdq        32 bytes per hash (words[0] first, each word high byte first);
+ *              8 hashes in mv_pdq_dihedral order for a +dihedral variant;
+ *              the quality in the quality column.
+ *   simhash64  the 8-byte hash, then the 8-byte token count; no quality.
+ * A failing cache never fails the fingerprint: it is computed anyway.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/core.h"
+#include "../media/media.h"
+#include "mediavault/fingerprint.h"
+#include "mediavault/text.h"
+
+#define ALGO_MAX    48
+#define VALUE_MAX   (MV_PDQ_NDIHEDRAL * MV_PDQ_WORDS * 2)
+#define SIMHASH_LEN 16
+
+struct mv_fp {
+    mv_fp_type type;
+    int fullres, exif, dihedral, cache;
+    size_t max_pixels;
+    mv_catalog *catalog; /* borrowed */
+};
+
+mv_status mv_fp_new(mv_fp **out)
+{
+    if (out == NULL)
+        return MV_EINVAL;
+    *out = mv__calloc(1, sizeof(**out));
+    if (*out == NULL)
+        return MV_ENOMEM;
+    (*out)->cache = 1;
+    return MV_OK;
+}
+
+void mv_fp_free(mv_fp *fp)
+{
+    mv__free(fp);
+}
+
+mv_status mv_fp_set(mv_fp *fp, mv_fp_opt key, long value)
+{
+    if (fp == NULL || value < 0)
+        return MV_EINVAL;
+    switch (key) {
+    case MV_FP_OPT_TYPE:
+        if (value > MV_FP_TEXT)
+            return MV_EINVAL;
+        fp->type = (mv_fp_type)value;
+        return MV_OK;
+    case MV_FP_OPT_MAX_PIXELS:
+        fp->max_pixels = (size_t)value;
+        return MV_OK;
+    case MV_FP_OPT_FULLRES:
+    case MV_FP_OPT_EXIF:
+    case MV_FP_OPT_DIHEDRAL:
+    case MV_FP_OPT_CACHE:
+        break;
+    default:
+        return MV_EINVAL;
+    }
+    if (value > 1)
+        return MV_EINVAL;
+    int *flag = key == MV_FP_OPT_FULLRES ? &fp->fullres
+                : key == MV_FP_OPT_EXIF  ? &fp->exif
+                : key == MV_FP_OPT_CACHE ? &fp->cache
+                                         : &fp->dihedral;
+    *flag = (int)value;
+    return MV_OK;
+}
+
+void mv_fp_set_catalog(mv_fp *fp, mv_catalog *catalog)
+{
+    if (fp != NULL)
+        fp->catalog = catalog;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static mv_status read_all(int fd, uint8_t *buf, size_t size)
+{
+    size_t got = 0;
+    while (got < size) {
+        const ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mv_status_from_errno(errno);
+        if (n == 0)
+            return MV_ECHANGED;
+        got += (size_t)n;
+    }
+    return MV_OK;
+}
+
+/* Reads a whole regular file; *data is released with mv__free(). */
+static mv_status read_file(const char *path, uint8_t **data, size_t *size)
+{
+    struct stat sb;
+    mv_status st = MV_OK;
+
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return mv_status_from_errno(errno);
+    if (fstat(fd, &sb) != 0)
+        st = mv_status_from_errno(errno);
+    else if (!S_ISREG(sb.st_mode))
+        st = S_ISDIR(sb.st_mode) ? MV_EISDIR : MV_ENOTREG;
+    else if ((uint64_t)sb.st_size > MV_FP_MAX_FILE_SIZE)
+        st = MV_ETOOBIG;
+    if (st == MV_OK) {
+        *size = (size_t)sb.st_size;
+        *data = mv__malloc(*size ? *size : 1);
+        st = *data == NULL ? MV_ENOMEM : read_all(fd, *data, *size);
+    }
+    close(fd);
+    return st;
+}
+
+/* ---- the cache --------------------------------------------------------- */
+
+static void algo_name(const mv_fp *fp, mv_fp_type type, char out[ALGO_MAX])
+{
+    if (type == MV_FP_TEXT) {
+        memcpy(out, "simhash64", sizeof("simhash64"));
+        return;
+    }
+    mv__fmt(out, ALGO_MAX, "pdq%s%s%s", fp->fullres ? "+fullres" : "", fp->exif ? "+exif" : "",
+            fp->dihedral ? "+dihedral" : "");
+}
+
+static size_t pack(const mv_fp_result *r, int n_pdq, uint8_t v[VALUE_MAX])
+{
+    size_t k = 0;
+
+    if (r->type == MV_FP_TEXT) {
+        for (int i = 7; i >= 0; i--)
+            v[k++] = (uint8_t)(r->simhash >> (8 * i));
+        for (int i = 7; i >= 0; i--)
+            v[k++] = (uint8_t)(r->tokens >> (8 * i));
+        return k;
+    }
+    for (int h = 0; h < n_pdq; h++)
+        for (int w = 0; w < MV_PDQ_WORDS; w++) {
+            v[k++] = (uint8_t)(r->pdq[h].words[w] >> 8);
+            v[k++] = (uint8_t)r->pdq[h].words[w];
+        }
+    return k;
+}
+
+static int unpack(mv_fp_result *r, int n_pdq, const uint8_t *v, size_t len, int quality)
+{
+    if (r->type == MV_FP_TEXT) {
+        if (len != SIMHASH_LEN)
+            return 0;
+        for (int i = 0; i < 8; i++) {
+            r->simhash = r->simhash << 8 | v[i];
+            r->tokens = r->tokens << 8 | v[8 + i];
+        }
+        return 1;
+    }
+    if (len != (size_t)n_pdq * MV_PDQ_WORDS * 2 || quality < 0 || quality > 100)
+        return 0;
+    for (int h = 0; h < n_pdq; h++)
+        for (int w = 0; w < MV_PDQ_WORDS; w++, v += 2)
+            r->pdq[h].words[w] = (uint16_t)(v[0] << 8 | v[1]);
+    r->quality = quality;
+    return 1;
+}
+
+static int version_of(mv_fp_type type)
+{
+    return type == MV_FP_TEXT ? MV_FP_SIMHASH_VERSION : MV_FP_PDQ_VERSION;
+}
+
+static int cache_get(const mv_fp *fp, const char *algo, int n_pdq, mv_fp_result *r)
+{
+    uint8_t v[VALUE_MAX];
+    size_t len = 0;
+    int quality = -1;
+
+    if (fp->catalog == NULL || !fp->cache)
+        return 0;
+    if (mv_catalog_fp_get(fp->catalog, r->md5, r->size, algo, version_of(r->type), v, sizeof(v),
+                          &len, &quality) != MV_OK)
+        return 0;
+    return unpack(r, n_pdq, v, len, quality);
+}
+
+static void cache_put(const mv_fp *fp, const char *algo, int n_pdq, const mv_fp_result *r)
+{
+    uint8_t v[VALUE_MAX];
+
+    if (fp->catalog == NULL || !fp->cache)
+        return;
+    const size_t len = pack(r, n_pdq, v);
+    const mv_status st =
+        mv_catalog_fp_put(fp->catalog, r->md5, r->size, algo, version_of(r->type), v, len,
+                          r->type == MV_FP_TEXT ? -1 : r->quality, (int64_t)time(NULL));
+    if (st != MV_OK)
+        mv__log(MV_LOG_WARN, "fingerprint cache: %s", mv_catalog_errmsg(fp->catalog));
+}
+
+/* ---- computing --------------------------------------------------------- */
+
+static mv_status image_hash(const mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *r)
+{
+    mv__image img;
+    const unsigned flags = fp->fullres ? MV_PDQ_FULLRES : 0;
+    mv_status st = mv__image_decode_mem(
+        data, size, fp->max_pixels ? fp->max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS, &img);
+
+    if (st != MV_OK)
+        return st;
+    if (fp->exif)
+        st = mv__image_orient(&img, mv__image_exif_orientation(data, size));
+    if (st == MV_OK && fp->dihedral)
+        st = mv_pdq_dihedral_pixels(img.pixels, img.width, img.height, img.stride, img.channels,
+                                    flags, r->pdq, &r->quality);
+    else if (st == MV_OK)
+        st = mv_pdq_pixels(img.pixels, img.width, img.height, img.stride, img.channels, flags,
+                           r->pdq, &r->quality);
+    mv__image_free(&img);
+    return st;
+}
+
+static mv_status text_hash(const uint8_t *data, size_t size, mv_fp_result *r)
+{
+    size_t tokens = 0, bad = 0;
+    const mv_status st =
+        mv_text_simhash(data, size, mv_text_detect(data, size), &r->simhash, &tokens, &bad);
+
+    r->tokens = tokens;
+    return st;
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Type, cache, compute, store: everything after the bytes are in memory. */
+static mv_status fingerprint(const mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *r)
+{
+    char algo[ALGO_MAX];
+    const mv_fp_type sniffed = mv_fp_sniff(data, size);
+    const int n_pdq = fp->dihedral ? MV_PDQ_NDIHEDRAL : 1;
+
+    if (size == 0)
+        return MV_ECORRUPT;
+    r->type = fp->type != MV_FP_AUTO ? fp->type : sniffed;
+    if (r->type == MV_FP_AUTO)
+        return MV_ENOTSUP;
+    if (r->type == MV_FP_IMAGE && sniffed != MV_FP_IMAGE)
+        return MV_ENOTSUP;
+    r->algorithm = r->type == MV_FP_TEXT ? "simhash64" : "pdq";
+    algo_name(fp, r->type, algo);
+    if (cache_get(fp, algo, n_pdq, r)) {
+        r->cached = 1;
+        return MV_OK;
+    }
+    const mv_status st =
+        r->type == MV_FP_TEXT ? text_hash(data, size, r) : image_hash(fp, data, size, r);
+    if (st == MV_OK)
+        cache_put(fp, algo, n_pdq, r);
+    return st;
+}
+
+mv_status mv_fp_file(mv_fp *fp, const char *path, mv_fp_result *out)
+{
+    struct timespec t0;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    uint8_t md5[MV_DIGEST_MAX_LEN];
+
+    if (fp == NULL || path == NULL || out == NULL)
+        return MV_EINVAL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(out, 0, sizeof(*out));
+    mv_status st = read_file(path, &data, &size);
+    if (st == MV_OK)
+        st = mv_digest_buffer(MV_DIGEST_MD5, data, size, md5);
+    if (st == MV_OK) {
+        memcpy(out->md5, md5, MV_MD5_LEN);
+        out->size = size;
+        st = fingerprint(fp, data, size, out);
+    }
+    mv__free(data);
+    out->processing_ms = elapsed_ms(&t0);
+    return st;
+}
