@@ -14,6 +14,9 @@ need_check+=(libjpeg62-turbo-dev libturbojpeg0-dev libavformat-dev libavcodec-de
     libavutil-dev)
 # fingerprint tests make GIF, WebP, BMP and TIFF files with the ffmpeg program.
 need_check+=(ffmpeg)
+# Audio fingerprints: Chromaprint; the tests compare with the real fpcalc.
+need_build+=(libchromaprint-dev libswresample-dev)
+need_check+=(libchromaprint-dev libswresample-dev libchromaprint-tools)
 
 want=("${need_build[@]}")
 if [ "${1:-build}" = check ]; then

@@ -6,7 +6,11 @@
  * A fingerprinter (mv_fp) holds the options, set by key, and optionally a
  * catalog used as cache: before decoding, the fingerprint of the same content
  * (MD5 and size) under the same algorithm variant and version is looked up, and
- * a computed one is stored. One mv_fp is used by one thread at a time.
+ * a computed one is stored. Once its options and catalog are set, one mv_fp
+ * may be used by several threads at once: its calls into the catalog are
+ * serialised by a lock of its own (the catalog must then not be used by
+ * anything else meanwhile). Setting options or the catalog while another
+ * thread fingerprints is not allowed.
  *
  * Since 0.2.
  */
@@ -92,6 +96,37 @@ MV_API void mv_fp_set_catalog(mv_fp *fp, mv_catalog *catalog);
  * Ownership: path is borrowed for the call.
  */
 MV_API mv_status mv_fp_file(mv_fp *fp, const char *path, mv_fp_result *out);
+
+/**
+ * Fingerprints bytes already in memory, exactly as mv_fp_file() would a file
+ * holding them (MD5, sniffing, the cache).
+ * Returns, errors: those of mv_fp_file() but the reading ones; MV_EINVAL for a
+ * NULL fp or out, or NULL data with size > 0.
+ * Ownership: data is borrowed for the call.
+ * Since 0.3.
+ */
+MV_API mv_status mv_fp_mem(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *out);
+
+/**
+ * Looks up the cache only: the fingerprint of the content (md5, size) as type
+ * (MV_FP_IMAGE or MV_FP_TEXT) with fp's options.
+ * Returns: MV_OK with *out filled and out->cached = 1; MV_ENOENT when the cache
+ * has none (or fp has no catalog, or the cache is off); MV_EINVAL.
+ * Ownership: md5 is borrowed for the call.
+ * Since 0.3.
+ */
+MV_API mv_status mv_fp_cached(mv_fp *fp, mv_fp_type type, const uint8_t md5[MV_MD5_LEN],
+                              uint64_t size, mv_fp_result *out);
+
+/**
+ * Stores a result computed by an mv_fp with the same options (typically one
+ * without a catalog, in another thread) into fp's cache.
+ * Returns: MV_OK (also when fp has no catalog or the cache is off); MV_EINVAL;
+ *          the catalog's error, logged as a warning too.
+ * Ownership: r is borrowed for the call.
+ * Since 0.3.
+ */
+MV_API mv_status mv_fp_store(mv_fp *fp, const mv_fp_result *r);
 
 /**
  * Guesses the type of content from its first bytes: image magic numbers (JPEG,

@@ -6,6 +6,7 @@
 #define MEDIAVAULT_H
 
 #include "mediavault/alloc.h"
+#include "mediavault/audio.h"
 #include "mediavault/catalog.h"
 #include "mediavault/digest.h"
 #include "mediavault/dupes.h"
@@ -19,5 +20,6 @@
 #include "mediavault/sums.h"
 #include "mediavault/text.h"
 #include "mediavault/version.h"
+#include "mediavault/vpdq.h"
 
 #endif

@@ -40,7 +40,17 @@ typedef enum mv_scan_opt {
     MV_SCAN_BATCH_ROWS = 6,      /* rows per transaction, 1..1000000; default 32768 */
     MV_SCAN_BATCH_MS = 7,        /* longest time a transaction stays open; default 1000 */
     MV_SCAN_CHUNK_BYTES = 8,     /* bytes handed to the digest engine at once; default 1 GiB */
+    /*
+     * 1: also fingerprint the images and texts read (up to MV_SCAN_FP_MAX_BYTES)
+     * into the catalog's fingerprint cache, as mv_fp_file() with default options
+     * would (same rows, so `fingerprint` answers from the cache); default 0.
+     * Since 0.3.
+     */
+    MV_SCAN_FINGERPRINT = 9,
 } mv_scan_opt;
+
+/** Larger files are not fingerprinted by MV_SCAN_FINGERPRINT. */
+#define MV_SCAN_FP_MAX_BYTES ((uint64_t)64 << 20)
 
 /** The outcome of one scan. */
 typedef struct mv_scan_summary {
@@ -48,6 +58,9 @@ typedef struct mv_scan_summary {
     mv_catalog_scan_stats stats;
     double elapsed_s;
     const char *engine; /* MD5 engine used; static */
+    /* With MV_SCAN_FINGERPRINT (since 0.3): contents fingerprinted and stored,
+     * found in the cache already, and those that failed (reported as events). */
+    uint64_t fp_computed, fp_cached, fp_failed;
 } mv_scan_summary;
 
 /**

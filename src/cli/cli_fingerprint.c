@@ -8,13 +8,23 @@
  * (mv_fp_file); this file parses options and prints. Errors also go to stderr
  * as `mediavault: PATH: reason`, so that the text output stays one line per
  * fingerprint.
+ *
+ * With --jobs N (global; 0 = every core) the inputs are fingerprinted by N
+ * threads sharing one mv_fp, whose lock serialises its catalog calls (one
+ * SQLite handle, opened NOMUTEX, may not be used by two threads at once).
+ * Workers take the next input from a counter and leave the result in its
+ * slot; this thread prints the slots in argument order as they fill, so the
+ * output is the same for every N. --jobs 1 runs in this thread alone.
  */
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_fp_audio.h"
 #include "mediavault/fingerprint.h"
 
 enum fp_format { FP_TEXT, FP_JSON };
@@ -22,7 +32,8 @@ enum fp_format { FP_TEXT, FP_JSON };
 struct fp_opts {
     enum fp_format fmt;
     int no_cache, dihedral;
-    size_t printed; /* JSON objects so far, for the commas */
+    size_t printed;            /* JSON objects so far, for the commas */
+    struct cli_fp_audio audio; /* cli_fp_audio.c */
 };
 
 static const char *const dihedral_names[MV_PDQ_NDIHEDRAL] = {
@@ -31,16 +42,24 @@ static const char *const dihedral_names[MV_PDQ_NDIHEDRAL] = {
 
 static void usage(FILE *out)
 {
-    fputs("Usage: mediavault fingerprint [--type auto|image|text] [--format text|json]\n"
+    fputs("Usage: mediavault fingerprint [--type auto|image|text|audio]\n"
+          "                              [--format text|json|fpcalc] [--length SECS] [--raw]\n"
+          "                              [--algorithm 1..5]\n"
           "                              [--full-res] [--max-pixels N] [--exif-orient]\n"
-          "                              [--dihedral] [--no-cache] FILE...\n"
+          "                              [--dihedral] [--no-cache] [--jobs N] FILE...\n"
           "Prints the PDQ hash and quality of each image, or the 64-bit SimHash and word\n"
           "count of each text; the type is sniffed from the content. Fingerprints are\n"
           "cached in the catalog by content MD5 (--no-cache: neither read nor write it).\n"
+          "--jobs N fingerprints N files at once (default: the number of CPUs); the\n"
+          "output is in argument order whatever N.\n"
           "  text:  pdq HEX QUALITY PATH | simhash64 HEX16 TOKENS PATH\n"
           "         with --dihedral: pdq-dihedral QUALITY ORIG ROT90 ROT180 ROT270 FLIPX\n"
           "         FLIPY FLIPP FLIPM PATH\n"
-          "  json:  an array of objects; a failed input is {\"path\": ..., \"error\": ...}\n",
+          "  json:  an array of objects; a failed input is {\"path\": ..., \"error\": ...}\n"
+          "Audio (--type audio, or when every input is audio): Chromaprint as fpcalc\n"
+          "computes it, of the first --length seconds (default 120, 0 = all); --raw\n"
+          "gives the integers. text: chromaprint FINGERPRINT DURATION PATH;\n"
+          "--format fpcalc prints fpcalc's DURATION=/FINGERPRINT= lines.\n",
           out);
 }
 
@@ -113,29 +132,141 @@ static void print_text(const struct fp_opts *o, const char *path, const mv_fp_re
     cli_text_bytes(stdout, prefix, (const uint8_t *)path, strlen(path));
 }
 
-/* One input; returns the exit status it deserves. */
-static int fingerprint_one(mv_fp *fp, struct fp_opts *o, const char *path)
+/* The answer for one input; returns the exit status it deserves. */
+static int print_one(struct fp_opts *o, const char *path, mv_status st, const mv_fp_result *r)
 {
-    mv_fp_result r;
-    const mv_status st = mv_fp_file(fp, path, &r);
-
     if (st != MV_OK) {
         fflush(stdout);
-        cli_error(path, "%s", reason(st, &r));
+        cli_error(path, "%s", reason(st, r));
         if (o->fmt == FP_JSON) {
             json_begin(o, path);
             fputs(", \"error\": ", stdout);
-            const char *why = reason(st, &r);
+            const char *why = reason(st, r);
             cli_json_bytes(stdout, (const uint8_t *)why, strlen(why));
             fputc('}', stdout);
         }
         return st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
     }
     if (o->fmt == FP_JSON)
-        print_json(o, path, &r);
+        print_json(o, path, r);
     else
-        print_text(o, path, &r);
+        print_text(o, path, r);
     return CLI_EXIT_OK;
+}
+
+/* ---- parallel runs ------------------------------------------------------ */
+
+struct fp_slot {
+    mv_fp_result r;
+    mv_status st;
+    int done; /* under run->lock */
+};
+
+struct fp_run {
+    mv_fp *fp; /* shared: its lock guards the catalog */
+    char **paths;
+    struct fp_slot *slots;
+    size_t n, next; /* next: the first input no worker took yet, under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t filled;
+};
+
+static void *worker_main(void *arg)
+{
+    struct fp_run *run = arg;
+
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        const size_t i = run->next < run->n ? run->next++ : run->n;
+        pthread_mutex_unlock(&run->lock);
+        if (i == run->n)
+            return NULL;
+        mv_fp_result r;
+        const mv_status st = mv_fp_file(run->fp, run->paths[i], &r);
+        pthread_mutex_lock(&run->lock);
+        run->slots[i].r = r;
+        run->slots[i].st = st;
+        run->slots[i].done = 1;
+        pthread_cond_broadcast(&run->filled);
+        pthread_mutex_unlock(&run->lock);
+    }
+}
+
+/* Prints the slots in order as the workers fill them; returns the worst exit status. */
+static int print_in_order(struct fp_run *run, struct fp_opts *o)
+{
+    int rc = CLI_EXIT_OK;
+
+    for (size_t i = 0; i < run->n; i++) {
+        pthread_mutex_lock(&run->lock);
+        while (!run->slots[i].done)
+            pthread_cond_wait(&run->filled, &run->lock);
+        pthread_mutex_unlock(&run->lock);
+        const int r = print_one(o, run->paths[i], run->slots[i].st, &run->slots[i].r);
+        rc = r > rc ? r : rc;
+    }
+    return rc;
+}
+
+static size_t worker_count(const struct cli_global *g, size_t n)
+{
+    long jobs = g->jobs;
+
+    if (jobs <= 0)
+        jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1)
+        jobs = 1;
+    return (size_t)jobs < n ? (size_t)jobs : n;
+}
+
+/* Runs the inputs on `workers` threads (at least 2); CLI_EXIT_SYSTEM when none could start. */
+static int run_parallel(mv_fp *fp, struct fp_opts *o, char **paths, size_t n, size_t workers)
+{
+    struct fp_run run = { .fp = fp, .paths = paths, .n = n };
+    pthread_t *th = calloc(workers, sizeof(*th));
+    size_t started = 0;
+
+    run.slots = calloc(n, sizeof(*run.slots));
+    if (th == NULL || run.slots == NULL) {
+        free(th);
+        free(run.slots);
+        cli_warn("out of memory");
+        return CLI_EXIT_SYSTEM;
+    }
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.filled, NULL);
+    while (started < workers && pthread_create(&th[started], NULL, worker_main, &run) == 0)
+        started++;
+    int rc = CLI_EXIT_SYSTEM;
+    if (started > 0)
+        rc = print_in_order(&run, o);
+    else
+        cli_warn("cannot start worker threads");
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_cond_destroy(&run.filled);
+    pthread_mutex_destroy(&run.lock);
+    free(run.slots);
+    free(th);
+    return rc;
+}
+
+/* Every input, serially or on workers; returns the worst exit status. */
+static int run_inputs(const struct cli_global *g, mv_fp *fp, struct fp_opts *o, char **paths,
+                      size_t n)
+{
+    const size_t workers = worker_count(g, n);
+    int rc = CLI_EXIT_OK;
+
+    if (workers > 1)
+        return run_parallel(fp, o, paths, n, workers);
+    for (size_t i = 0; i < n; i++) {
+        mv_fp_result r;
+        const mv_status st = mv_fp_file(fp, paths[i], &r);
+        const int one = print_one(o, paths[i], st, &r);
+        rc = one > rc ? one : rc;
+    }
+    return rc;
 }
 
 static int set(mv_fp *fp, mv_fp_opt key, long value)
@@ -143,31 +274,50 @@ static int set(mv_fp *fp, mv_fp_opt key, long value)
     return mv_fp_set(fp, key, value) == MV_OK;
 }
 
-static int parse_type(mv_fp *fp, const char *text)
+static int parse_type(mv_fp *fp, struct fp_opts *o, const char *text)
 {
+    o->audio.mode = strcmp(text, "audio") == 0  ? CLI_AUDIO_ON
+                    : strcmp(text, "auto") == 0 ? CLI_AUDIO_AUTO
+                                                : CLI_AUDIO_OFF;
+    if (o->audio.mode == CLI_AUDIO_ON)
+        return 1;
     static const char *const names[] = { "auto", "image", "text" };
 
     for (long i = 0; i < 3; i++)
         if (strcmp(text, names[i]) == 0)
             return set(fp, MV_FP_OPT_TYPE, i);
-    cli_warn("unknown --type '%s' (auto, image, text)", text);
+    cli_warn("unknown --type '%s' (auto, image, text, audio)", text);
     return 0;
 }
 
 static int parse_format(struct fp_opts *o, const char *text)
 {
+    o->audio.fmt = text[0] == 'j'   ? CLI_AUDIO_JSON
+                   : text[0] == 'f' ? CLI_AUDIO_FPCALC
+                                    : CLI_AUDIO_TEXT;
+    if (strcmp(text, "fpcalc") == 0)
+        return 1;
     if (strcmp(text, "text") == 0 || strcmp(text, "json") == 0) {
         o->fmt = text[0] == 'j' ? FP_JSON : FP_TEXT;
         return 1;
     }
-    cli_warn("unknown --format '%s' (text, json)", text);
+    cli_warn("unknown --format '%s' (text, json, fpcalc)", text);
     return 0;
 }
 
 /* Returns -1 to go on, else the exit status. */
-static int parse_opts(mv_fp *fp, struct fp_opts *o, int argc, char **argv)
+static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int argc, char **argv)
 {
-    enum { OPT_FULLRES = 256, OPT_MAXPIX, OPT_EXIF, OPT_DIHEDRAL, OPT_NOCACHE };
+    enum {
+        OPT_FULLRES = 256,
+        OPT_MAXPIX,
+        OPT_EXIF,
+        OPT_DIHEDRAL,
+        OPT_NOCACHE,
+        OPT_LENGTH,
+        OPT_RAW,
+        OPT_ALGO
+    };
     static const struct option longs[] = {
         { "type", required_argument, NULL, 't' },
         { "format", required_argument, NULL, 'f' },
@@ -176,16 +326,20 @@ static int parse_opts(mv_fp *fp, struct fp_opts *o, int argc, char **argv)
         { "exif-orient", no_argument, NULL, OPT_EXIF },
         { "dihedral", no_argument, NULL, OPT_DIHEDRAL },
         { "no-cache", no_argument, NULL, OPT_NOCACHE },
+        { "length", required_argument, NULL, OPT_LENGTH },
+        { "raw", no_argument, NULL, OPT_RAW },
+        { "algorithm", required_argument, NULL, OPT_ALGO },
+        { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c, ok = 1;
     long v;
 
-    while (ok && (c = getopt_long(argc, argv, "+t:f:h", longs, NULL)) != -1) {
+    while (ok && (c = getopt_long(argc, argv, "+t:f:j:h", longs, NULL)) != -1) {
         switch (c) {
         case 't':
-            ok = parse_type(fp, optarg);
+            ok = parse_type(fp, o, optarg);
             break;
         case 'f':
             ok = parse_format(o, optarg);
@@ -208,6 +362,20 @@ static int parse_opts(mv_fp *fp, struct fp_opts *o, int argc, char **argv)
             o->no_cache = 1;
             ok = set(fp, MV_FP_OPT_CACHE, 0);
             break;
+        case 'j':
+            ok = cli_parse_jobs(g, optarg);
+            break;
+        case OPT_LENGTH:
+            ok = cli_parse_long("--length", optarg, 0, 1L << 30, &v);
+            o->audio.length = (double)v;
+            break;
+        case OPT_RAW:
+            o->audio.raw = 1;
+            break;
+        case OPT_ALGO:
+            ok = cli_parse_long("--algorithm", optarg, 1, 5, &v);
+            o->audio.algorithm = (int)v;
+            break;
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -227,7 +395,7 @@ static int parse_opts(mv_fp *fp, struct fp_opts *o, int argc, char **argv)
 
 int cli_fingerprint(struct cli_global *g, int argc, char **argv)
 {
-    struct fp_opts o = { FP_TEXT, 0, 0, 0 };
+    struct fp_opts o = { FP_TEXT, 0, 0, 0, { CLI_AUDIO_AUTO, CLI_AUDIO_TEXT, 120.0, 0, 2 } };
     mv_fp *fp = NULL;
     mv_catalog *cat = NULL;
 
@@ -235,20 +403,18 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
         cli_warn("out of memory");
         return CLI_EXIT_SYSTEM;
     }
-    int rc = parse_opts(fp, &o, argc, argv);
+    int rc = parse_opts(g, fp, &o, argc, argv);
+    if (rc < 0 && cli_fp_audio_wanted(&o.audio, argv + optind, (size_t)(argc - optind)))
+        rc = cli_fp_audio_run(&o.audio, argv + optind, (size_t)(argc - optind));
     if (rc < 0 && !o.no_cache) {
         cat = cli_catalog_open(g);
         rc = cat == NULL ? CLI_EXIT_SYSTEM : -1;
         mv_fp_set_catalog(fp, cat);
     }
     if (rc < 0) {
-        rc = CLI_EXIT_OK;
         if (o.fmt == FP_JSON)
             fputs("[\n", stdout);
-        for (int i = optind; i < argc; i++) {
-            const int r = fingerprint_one(fp, &o, argv[i]);
-            rc = r > rc ? r : rc;
-        }
+        rc = run_inputs(g, fp, &o, argv + optind, (size_t)(argc - optind));
         if (o.fmt == FP_JSON)
             fputs(o.printed ? "\n]\n" : "]\n", stdout);
     }

@@ -63,6 +63,7 @@ struct scan_opts {
     int json, one_fs, follow;
     unsigned algos;
     struct cli_global *g;
+    int fingerprint; /* --fingerprint */
 };
 
 static void on_event(void *opaque, const uint8_t *path, size_t len, mv_status st, const char *note)
@@ -90,6 +91,8 @@ static void scan_usage(FILE *out)
           "  -x, --one-file-system   stay on the file system of each ROOT\n"
           "  -L, --follow-symlinks   follow symbolic links (loops are noted and skipped)\n"
           "  -a, --algo ALGO         also store sha1, sha256 or blake2b (repeatable)\n"
+          "      --fingerprint       also fingerprint the images and texts read (up to\n"
+          "                          64 MiB) into the catalog's fingerprint cache\n"
           "      --json              print the summary as one JSON object on stdout\n"
           "  -j, --jobs N            hashing threads (default: the number of CPUs)\n"
           "      --parallel          accepted for users of the earlier scanner\n\n"
@@ -115,7 +118,7 @@ static int parse_algo(struct scan_opts *o, const char *text)
 
 static int parse_scan_opts(int argc, char **argv, struct scan_opts *o, mv_scan *s)
 {
-    enum { OPT_JSON = 256, OPT_PARALLEL };
+    enum { OPT_JSON = 256, OPT_PARALLEL, OPT_FINGERPRINT };
     static const struct option longs[] = {
         { "exclude", required_argument, NULL, 'e' },
         { "one-file-system", no_argument, NULL, 'x' },
@@ -124,6 +127,7 @@ static int parse_scan_opts(int argc, char **argv, struct scan_opts *o, mv_scan *
         { "json", no_argument, NULL, OPT_JSON },
         { "jobs", required_argument, NULL, 'j' },
         { "parallel", no_argument, NULL, OPT_PARALLEL },
+        { "fingerprint", no_argument, NULL, OPT_FINGERPRINT },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -140,6 +144,8 @@ static int parse_scan_opts(int argc, char **argv, struct scan_opts *o, mv_scan *
             rc = parse_algo(o, optarg);
         else if (c == OPT_JSON)
             o->json = 1;
+        else if (c == OPT_FINGERPRINT)
+            o->fingerprint = 1;
         else if (c == 'j' && !cli_parse_long("--jobs", optarg, 1, 4096, &o->g->jobs))
             rc = CLI_EXIT_USAGE;
         else if (c == 'h') {
@@ -170,6 +176,8 @@ static mv_status configure(const struct scan_opts *o, mv_scan *s)
         st = mv_scan_opt_set(s, MV_SCAN_FOLLOW_SYMLINKS, o->follow);
     if (st == MV_OK)
         st = mv_scan_opt_set(s, MV_SCAN_ALGOS, (long)o->algos);
+    if (st == MV_OK)
+        st = mv_scan_opt_set(s, MV_SCAN_FINGERPRINT, o->fingerprint);
     if (st == MV_OK && rows != NULL && *rows != '\0')
         st = mv_scan_opt_set(s, MV_SCAN_BATCH_ROWS, strtol(rows, NULL, 10));
     return st;
@@ -188,13 +196,19 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
         printf("{\"scan_id\": %lld, \"status\": \"%s\", \"files\": %llu, \"bytes\": %llu, "
                "\"bytes_read\": %llu, \"new\": %llu, \"changed\": %llu, \"unchanged\": %llu, "
                "\"renamed\": %llu, \"gone\": %llu, \"errors\": %llu, \"skipped\": %llu, "
-               "\"seconds\": %.3f, \"read_bytes_per_second\": %.0f, \"engine\": \"%s\"}\n",
+               "\"seconds\": %.3f, \"read_bytes_per_second\": %.0f, \"engine\": \"%s\"",
                (long long)m->scan_id, state, (unsigned long long)s->files,
                (unsigned long long)s->bytes, (unsigned long long)s->bytes_read,
                (unsigned long long)s->new_files, (unsigned long long)s->changed,
                (unsigned long long)s->unchanged, (unsigned long long)s->renamed,
                (unsigned long long)s->gone, (unsigned long long)s->errors,
                (unsigned long long)s->skipped, m->elapsed_s, rate, m->engine);
+        if (o->fingerprint)
+            printf(", \"fingerprinted\": %llu, \"fingerprints_cached\": %llu, "
+                   "\"fingerprint_errors\": %llu",
+                   (unsigned long long)m->fp_computed, (unsigned long long)m->fp_cached,
+                   (unsigned long long)m->fp_failed);
+        fputs("}\n", stdout);
         return;
     }
     if (o->g->quiet)
@@ -209,6 +223,10 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
             (unsigned long long)s->unchanged, (unsigned long long)s->renamed,
             (unsigned long long)s->gone, (unsigned long long)s->errors,
             (unsigned long long)s->skipped, m->elapsed_s, rate / 1e6);
+    if (o->fingerprint)
+        fprintf(stderr, "fingerprints: %llu computed, %llu cached already, %llu failed\n",
+                (unsigned long long)m->fp_computed, (unsigned long long)m->fp_cached,
+                (unsigned long long)m->fp_failed);
 }
 
 static int exit_status(mv_catalog *c, mv_status st, const mv_scan_summary *m)
@@ -257,7 +275,7 @@ static int run_scan(struct scan_opts *o, mv_scan *s, int argc, char **argv)
 
 int cli_scan(struct cli_global *g, int argc, char **argv)
 {
-    struct scan_opts o = { 0, 0, 0, MV_CATALOG_HAS(MV_DIGEST_MD5), g };
+    struct scan_opts o = { 0, 0, 0, MV_CATALOG_HAS(MV_DIGEST_MD5), g, 0 };
     mv_scan *s = NULL;
 
     if (mv_scan_new(&s) != MV_OK) {

@@ -15,9 +15,18 @@
  *              the quality in the quality column.
  *   simhash64  the 8-byte hash, then the 8-byte token count; no quality.
  * A failing cache never fails the fingerprint: it is computed anyway.
+ *
+ * Threads: the options are only read once set, and every use of the borrowed
+ * catalog goes through fp->lock, so that several threads may fingerprint with
+ * one mv_fp (and one catalog handle, which SQLite opened NOMUTEX does not
+ * allow to share otherwise). Catalog calls are short next to decoding, so one
+ * lock costs little. mv_fp_cached() and mv_fp_store() split the cache from the
+ * work for a caller (the scanner) that owns the catalog in one thread and
+ * computes in others.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -25,6 +34,7 @@
 
 #include "../core/core.h"
 #include "../media/media.h"
+#include "fp_pdq.h"
 #include "mediavault/fingerprint.h"
 #include "mediavault/text.h"
 
@@ -36,7 +46,8 @@ struct mv_fp {
     mv_fp_type type;
     int fullres, exif, dihedral, cache;
     size_t max_pixels;
-    mv_catalog *catalog; /* borrowed */
+    mv_catalog *catalog;  /* borrowed; used under lock only */
+    pthread_mutex_t lock; /* serialises the catalog calls */
 };
 
 mv_status mv_fp_new(mv_fp **out)
@@ -46,12 +57,20 @@ mv_status mv_fp_new(mv_fp **out)
     *out = mv__calloc(1, sizeof(**out));
     if (*out == NULL)
         return MV_ENOMEM;
+    if (pthread_mutex_init(&(*out)->lock, NULL) != 0) {
+        mv__free(*out);
+        *out = NULL;
+        return MV_ENOMEM;
+    }
     (*out)->cache = 1;
     return MV_OK;
 }
 
 void mv_fp_free(mv_fp *fp)
 {
+    if (fp == NULL)
+        return;
+    pthread_mutex_destroy(&fp->lock);
     mv__free(fp);
 }
 
@@ -190,7 +209,7 @@ static int version_of(mv_fp_type type)
     return type == MV_FP_TEXT ? MV_FP_SIMHASH_VERSION : MV_FP_PDQ_VERSION;
 }
 
-static int cache_get(const mv_fp *fp, const char *algo, int n_pdq, mv_fp_result *r)
+static int cache_get(mv_fp *fp, const char *algo, int n_pdq, mv_fp_result *r)
 {
     uint8_t v[VALUE_MAX];
     size_t len = 0;
@@ -198,24 +217,28 @@ static int cache_get(const mv_fp *fp, const char *algo, int n_pdq, mv_fp_result 
 
     if (fp->catalog == NULL || !fp->cache)
         return 0;
-    if (mv_catalog_fp_get(fp->catalog, r->md5, r->size, algo, version_of(r->type), v, sizeof(v),
-                          &len, &quality) != MV_OK)
-        return 0;
-    return unpack(r, n_pdq, v, len, quality);
+    pthread_mutex_lock(&fp->lock);
+    const mv_status st = mv_catalog_fp_get(fp->catalog, r->md5, r->size, algo, version_of(r->type),
+                                           v, sizeof(v), &len, &quality);
+    pthread_mutex_unlock(&fp->lock);
+    return st == MV_OK && unpack(r, n_pdq, v, len, quality);
 }
 
-static void cache_put(const mv_fp *fp, const char *algo, int n_pdq, const mv_fp_result *r)
+static mv_status cache_put(mv_fp *fp, const char *algo, int n_pdq, const mv_fp_result *r)
 {
     uint8_t v[VALUE_MAX];
 
     if (fp->catalog == NULL || !fp->cache)
-        return;
+        return MV_OK;
     const size_t len = pack(r, n_pdq, v);
+    pthread_mutex_lock(&fp->lock);
     const mv_status st =
         mv_catalog_fp_put(fp->catalog, r->md5, r->size, algo, version_of(r->type), v, len,
                           r->type == MV_FP_TEXT ? -1 : r->quality, (int64_t)time(NULL));
     if (st != MV_OK)
         mv__log(MV_LOG_WARN, "fingerprint cache: %s", mv_catalog_errmsg(fp->catalog));
+    pthread_mutex_unlock(&fp->lock);
+    return st;
 }
 
 /* ---- computing --------------------------------------------------------- */
@@ -224,14 +247,21 @@ static mv_status image_hash(const mv_fp *fp, const uint8_t *data, size_t size, m
 {
     mv__image img;
     const unsigned flags = fp->fullres ? MV_PDQ_FULLRES : 0;
-    mv_status st = mv__image_decode_mem(
-        data, size, fp->max_pixels ? fp->max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS, &img);
+    /* Without full resolution or EXIF turns, only the rows that the pre-resize
+     * samples are decoded to RGB (bit-identical, see fp_pdq.h). */
+    const int sampled = !fp->fullres && !fp->exif;
+    mv_status st = mv__image_decode_mem_sampled(
+        data, size, fp->max_pixels ? fp->max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS,
+        sampled ? PDQ_SAMPLED_ROWS : 0, &img);
 
     if (st != MV_OK)
         return st;
     if (fp->exif)
         st = mv__image_orient(&img, mv__image_exif_orientation(data, size));
-    if (st == MV_OK && fp->dihedral)
+    if (st == MV_OK && sampled)
+        st = mv__pdq_sampled_pixels(img.pixels, img.width, img.height, img.full_height, img.stride,
+                                    img.channels, fp->dihedral, r->pdq, &r->quality);
+    else if (st == MV_OK && fp->dihedral)
         st = mv_pdq_dihedral_pixels(img.pixels, img.width, img.height, img.stride, img.channels,
                                     flags, r->pdq, &r->quality);
     else if (st == MV_OK)
@@ -260,7 +290,7 @@ static double elapsed_ms(const struct timespec *t0)
 }
 
 /* Type, cache, compute, store: everything after the bytes are in memory. */
-static mv_status fingerprint(const mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *r)
+static mv_status fingerprint(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *r)
 {
     char algo[ALGO_MAX];
     const mv_fp_type sniffed = mv_fp_sniff(data, size);
@@ -282,8 +312,21 @@ static mv_status fingerprint(const mv_fp *fp, const uint8_t *data, size_t size, 
     const mv_status st =
         r->type == MV_FP_TEXT ? text_hash(data, size, r) : image_hash(fp, data, size, r);
     if (st == MV_OK)
-        cache_put(fp, algo, n_pdq, r);
+        (void)cache_put(fp, algo, n_pdq, r);
     return st;
+}
+
+/* MD5, then fingerprint(): the bytes are the caller's. */
+static mv_status fingerprint_bytes(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *out)
+{
+    uint8_t md5[MV_DIGEST_MAX_LEN];
+    mv_status st = mv_digest_buffer(MV_DIGEST_MD5, data, size, md5);
+
+    if (st != MV_OK)
+        return st;
+    memcpy(out->md5, md5, MV_MD5_LEN);
+    out->size = size;
+    return fingerprint(fp, data, size, out);
 }
 
 mv_status mv_fp_file(mv_fp *fp, const char *path, mv_fp_result *out)
@@ -291,7 +334,6 @@ mv_status mv_fp_file(mv_fp *fp, const char *path, mv_fp_result *out)
     struct timespec t0;
     uint8_t *data = NULL;
     size_t size = 0;
-    uint8_t md5[MV_DIGEST_MAX_LEN];
 
     if (fp == NULL || path == NULL || out == NULL)
         return MV_EINVAL;
@@ -299,13 +341,53 @@ mv_status mv_fp_file(mv_fp *fp, const char *path, mv_fp_result *out)
     memset(out, 0, sizeof(*out));
     mv_status st = read_file(path, &data, &size);
     if (st == MV_OK)
-        st = mv_digest_buffer(MV_DIGEST_MD5, data, size, md5);
-    if (st == MV_OK) {
-        memcpy(out->md5, md5, MV_MD5_LEN);
-        out->size = size;
-        st = fingerprint(fp, data, size, out);
-    }
+        st = fingerprint_bytes(fp, data, size, out);
     mv__free(data);
     out->processing_ms = elapsed_ms(&t0);
     return st;
+}
+
+mv_status mv_fp_mem(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *out)
+{
+    struct timespec t0;
+
+    if (fp == NULL || (data == NULL && size > 0) || out == NULL)
+        return MV_EINVAL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(out, 0, sizeof(*out));
+    const mv_status st =
+        (uint64_t)size > MV_FP_MAX_FILE_SIZE
+            ? MV_ETOOBIG
+            : fingerprint_bytes(fp, data != NULL ? data : (const uint8_t *)"", size, out);
+    out->processing_ms = elapsed_ms(&t0);
+    return st;
+}
+
+mv_status mv_fp_cached(mv_fp *fp, mv_fp_type type, const uint8_t md5[MV_MD5_LEN], uint64_t size,
+                       mv_fp_result *out)
+{
+    char algo[ALGO_MAX];
+
+    if (fp == NULL || md5 == NULL || out == NULL || (type != MV_FP_IMAGE && type != MV_FP_TEXT))
+        return MV_EINVAL;
+    memset(out, 0, sizeof(*out));
+    out->type = type;
+    out->algorithm = type == MV_FP_TEXT ? "simhash64" : "pdq";
+    memcpy(out->md5, md5, MV_MD5_LEN);
+    out->size = size;
+    algo_name(fp, type, algo);
+    if (!cache_get(fp, algo, fp->dihedral ? MV_PDQ_NDIHEDRAL : 1, out))
+        return MV_ENOENT;
+    out->cached = 1;
+    return MV_OK;
+}
+
+mv_status mv_fp_store(mv_fp *fp, const mv_fp_result *r)
+{
+    char algo[ALGO_MAX];
+
+    if (fp == NULL || r == NULL || (r->type != MV_FP_IMAGE && r->type != MV_FP_TEXT))
+        return MV_EINVAL;
+    algo_name(fp, r->type, algo);
+    return cache_put(fp, algo, fp->dihedral ? MV_PDQ_NDIHEDRAL : 1, r);
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../core/core.h"
+#include "fp_pdq.h"
 #include "mediavault/pdq.h"
 
 #define PDQ_MIN_SIDE  5
@@ -48,7 +49,7 @@ static void luma_row(const uint8_t *row, const size_t *offset, size_t ow, int ch
  * i * h / oh and column j * w / ow, as integers.
  */
 static void fill_luma(const uint8_t *pix, size_t w, size_t h, size_t stride, int ch, size_t ow,
-                      size_t oh, float *luma)
+                      size_t oh, float *luma, int presampled)
 {
     size_t offset[PDQ_RESIZE_TO];
     const int resize = ow != w || oh != h;
@@ -57,7 +58,7 @@ static void fill_luma(const uint8_t *pix, size_t w, size_t h, size_t stride, int
         for (size_t j = 0; j < ow; j++)
             offset[j] = j * w / ow * (size_t)ch;
     for (size_t i = 0; i < oh; i++) {
-        const size_t src = resize ? i * h / oh : i;
+        const size_t src = resize && !presampled ? i * h / oh : i;
         luma_row(pix + src * stride, resize ? offset : NULL, ow, ch, luma + i * ow);
     }
 }
@@ -283,8 +284,10 @@ static void transform(const float c[PDQ_DCT][PDQ_DCT], struct dihedral t, float 
 }
 
 /* Luma through DCT; c gets the 16x16 coefficients. */
-static mv_status pdq_dct(const uint8_t *pix, size_t w, size_t h, size_t stride, int ch,
-                         unsigned flags, float c[PDQ_DCT][PDQ_DCT], int *quality)
+/* held_h: rows in pix; when below h, pix holds only the rows the pre-resize samples
+ * (row i is source row i * h / PDQ_RESIZE_TO, see mv__pdq_sampled_pixels()). */
+static mv_status pdq_dct(const uint8_t *pix, size_t w, size_t h, size_t held_h, size_t stride,
+                         int ch, unsigned flags, float c[PDQ_DCT][PDQ_DCT], int *quality)
 {
     const int resize = !(flags & MV_PDQ_FULLRES) && (w > PDQ_RESIZE_TO || h > PDQ_RESIZE_TO);
     const size_t ow = resize ? PDQ_RESIZE_TO : w, oh = resize ? PDQ_RESIZE_TO : h;
@@ -301,7 +304,7 @@ static mv_status pdq_dct(const uint8_t *pix, size_t w, size_t h, size_t stride, 
         return MV_ENOMEM;
     }
     float dec[PDQ_DEC][PDQ_DEC];
-    fill_luma(pix, w, h, stride, ch, ow, oh, a);
+    fill_luma(pix, w, h, stride, ch, ow, oh, a, held_h != h);
     blur(a, b, oh, ow, sum);
     decimate(a, oh, ow, dec);
     mv__free(a);
@@ -336,7 +339,7 @@ mv_status mv_pdq_dihedral_pixels(const uint8_t *pixels, size_t width, size_t hei
         *quality = 0;
         return MV_OK;
     }
-    st = pdq_dct(pixels, width, height, stride, channels, flags, c, quality);
+    st = pdq_dct(pixels, width, height, height, stride, channels, flags, c, quality);
     if (st != MV_OK)
         return st;
     for (int k = 0; k < MV_PDQ_NDIHEDRAL; k++) {
@@ -359,8 +362,40 @@ mv_status mv_pdq_pixels(const uint8_t *pixels, size_t width, size_t height, size
         *quality = 0;
         return MV_OK;
     }
-    st = pdq_dct(pixels, width, height, stride, channels, flags, c, quality);
+    st = pdq_dct(pixels, width, height, height, stride, channels, flags, c, quality);
     if (st == MV_OK)
         threshold(c, hash);
     return st;
+}
+
+mv_status mv__pdq_sampled_pixels(const uint8_t *pixels, size_t width, size_t height,
+                                 size_t full_height, size_t stride, int channels, int dihedral,
+                                 mv_pdq_hash *out, int *quality)
+{
+    float c[PDQ_DCT][PDQ_DCT], t[PDQ_DCT][PDQ_DCT];
+
+    if (full_height == height)
+        return dihedral ? mv_pdq_dihedral_pixels(pixels, width, height, stride, channels, 0, out,
+                                                 quality)
+                        : mv_pdq_pixels(pixels, width, height, stride, channels, 0, out, quality);
+    mv_status st = check_args(pixels, width, stride, channels, out, quality);
+    if (st == MV_OK && (height != PDQ_RESIZE_TO || full_height <= PDQ_RESIZE_TO))
+        st = MV_EINVAL;
+    if (st == MV_OK && width < PDQ_MIN_SIDE) {
+        memset(out, 0, (dihedral ? MV_PDQ_NDIHEDRAL : 1) * sizeof(*out));
+        *quality = 0;
+        return MV_OK;
+    }
+    if (st == MV_OK)
+        st = pdq_dct(pixels, width, full_height, height, stride, channels, 0, c, quality);
+    if (st != MV_OK || !dihedral) {
+        if (st == MV_OK)
+            threshold(c, out);
+        return st;
+    }
+    for (int k = 0; k < MV_PDQ_NDIHEDRAL; k++) {
+        transform(c, dihedrals[k], t);
+        threshold(t, &out[k]);
+    }
+    return MV_OK;
 }

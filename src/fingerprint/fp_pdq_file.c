@@ -7,13 +7,17 @@
  */
 #include "../core/core.h"
 #include "../media/media.h"
+#include "fp_pdq.h"
 #include "mediavault/pdq.h"
 
 static mv_status hash_image(mv__image *img, unsigned flags, int dihedral, mv_pdq_hash *out,
                             int *quality)
 {
     mv_status st;
-    if (dihedral)
+    if (!(flags & MV_PDQ_FULLRES))
+        st = mv__pdq_sampled_pixels(img->pixels, img->width, img->height, img->full_height,
+                                    img->stride, img->channels, dihedral, out, quality);
+    else if (dihedral)
         st = mv_pdq_dihedral_pixels(img->pixels, img->width, img->height, img->stride,
                                     img->channels, flags, out, quality);
     else
@@ -42,7 +46,8 @@ mv_status mv_pdq_mem(const uint8_t *data, size_t size, unsigned flags, size_t ma
 
     if (out == NULL || quality == NULL)
         return MV_EINVAL;
-    const mv_status st =
-        mv__image_decode_mem(data, size, max_pixels ? max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS, &img);
+    const mv_status st = mv__image_decode_mem_sampled(
+        data, size, max_pixels ? max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS,
+        flags & MV_PDQ_FULLRES ? 0 : PDQ_SAMPLED_ROWS, &img);
     return st != MV_OK ? st : hash_image(&img, flags, dihedral, out, quality);
 }

@@ -15,11 +15,22 @@ typedef struct mv__image {
     uint8_t *pixels; /* owned; release with mv__image_free() */
     size_t width, height, stride;
     int channels;
+    /* Rows of the whole image: height, or more when only some rows were decoded
+     * (mv__image_decode_mem_sampled()); 0 from decoders that leave it unset. */
+    size_t full_height;
 } mv__image;
 
 /* Decodes a JPEG, PNG, GIF, WebP, BMP or TIFF held in memory; refuses more than
  * max_pixels (from the header). */
 mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+
+/* Like mv__image_decode_mem(), but a JPEG more than `rows` high may come back
+ * with only rows i * full_height / rows (i < rows) decoded, in that order, and
+ * full_height set (the others are skipped by libjpeg: entropy-decoded, never
+ * colour-converted). The grey rule still sees the whole image: if the sampled
+ * rows are all grey, the image is decoded in full instead. */
+mv_status mv__image_decode_mem_sampled(const uint8_t *data, size_t size, size_t max_pixels,
+                                       size_t rows, mv__image *out);
 
 /* Reads a whole file and decodes it. */
 mv_status mv__image_decode_file(const char *path, size_t max_pixels, mv__image *out);
@@ -29,6 +40,9 @@ void mv__image_free(mv__image *img);
 
 /* Backends, each filling out with RGB24 or grey (before the grey rule). */
 mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+/* mv__image_jpeg() keeping only `rows` sampled rows when the image is higher (0: all). */
+mv_status mv__image_jpeg_rows(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
+                              mv__image *out);
 mv_status mv__image_png(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
 /* GIF (first frame), WebP, BMP and TIFF through FFmpeg, sizes checked from the header
  * first (media_formats.c); MV_ENOTSUP when data is none of them. */

@@ -68,6 +68,11 @@ static void fold_grey(mv__image *img)
     img->stride = img->width;
 }
 
+static int is_jpeg(const uint8_t *data, size_t size)
+{
+    return size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
+}
+
 mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
 {
     static const uint8_t png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
@@ -76,7 +81,7 @@ mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixe
     if (out == NULL || (data == NULL && size > 0))
         return MV_EINVAL;
     memset(out, 0, sizeof(*out));
-    if (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    if (is_jpeg(data, size))
         st = mv__image_jpeg(data, size, max_pixels, out);
     else if (size >= 8 && memcmp(data, png_magic, 8) == 0)
         st = mv__image_png(data, size, max_pixels, out);
@@ -89,6 +94,31 @@ mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixe
         return st;
     }
     fold_grey(out);
+    out->full_height = out->height;
+    return MV_OK;
+}
+
+/* Sampled rows that are all grey may belong to an all-grey image, whose pixels
+ * the grey rule folds: only the full decode can tell, so that case redoes it. */
+mv_status mv__image_decode_mem_sampled(const uint8_t *data, size_t size, size_t max_pixels,
+                                       size_t rows, mv__image *out)
+{
+    if (out == NULL || data == NULL || !is_jpeg(data, size) || rows == 0)
+        return mv__image_decode_mem(data, size, max_pixels, out);
+    memset(out, 0, sizeof(*out));
+    mv_status st = mv__image_jpeg_rows(data, size, max_pixels, rows, out);
+    if (st != MV_OK) {
+        mv__image_free(out);
+        return st;
+    }
+    if (out->height == out->full_height) {
+        fold_grey(out);
+        return MV_OK;
+    }
+    if (out->channels == 3 && all_grey(out)) {
+        mv__image_free(out);
+        return mv__image_decode_mem(data, size, max_pixels, out);
+    }
     return MV_OK;
 }
 

@@ -73,27 +73,82 @@ static int pick_output(struct jpeg_decompress_struct *ci)
     }
 }
 
-/* Reads every scanline into img; row holds one CMYK row when in_ch is 4. */
-static void read_rows(struct jpeg_decompress_struct *ci, mv__image *img, int in_ch, uint8_t *row)
+/* Reads the next scanline into slot `slot` of img; row holds one CMYK row when in_ch is 4. */
+static int read_row(struct jpeg_decompress_struct *ci, mv__image *img, size_t slot, int in_ch,
+                    uint8_t *row)
 {
-    while (ci->output_scanline < ci->output_height) {
-        uint8_t *dst = img->pixels + (size_t)ci->output_scanline * img->stride;
-        JSAMPROW rp = in_ch == 4 ? row : dst;
-        if (jpeg_read_scanlines(ci, &rp, 1) != 1)
-            break;
-        if (in_ch == 4)
-            cmyk_row(row, dst, img->width);
+    uint8_t *dst = img->pixels + slot * img->stride;
+    JSAMPROW rp = in_ch == 4 ? row : dst;
+    if (jpeg_read_scanlines(ci, &rp, 1) != 1)
+        return 0;
+    if (in_ch == 4)
+        cmyk_row(row, dst, img->width);
+    return 1;
+}
+
+/* Reads and drops one scanline into scratch; 0 when the decoder stops short. */
+static int drop_row(struct jpeg_decompress_struct *ci, uint8_t *scratch)
+{
+    JSAMPROW rp = scratch;
+    return jpeg_read_scanlines(ci, &rp, 1) == 1;
+}
+
+/*
+ * Skips to scanline `to`. libjpeg-turbo 2.1's jpeg_skip_scanlines() can give a
+ * wrong next row with h2v2 fancy upsampling when a skip starts or ends on an odd
+ * scanline (seen on 4:2:0 photos), so skips here run from an even scanline to an
+ * even one and the odd rows around them are read into scratch: the rows kept
+ * then equal the full decode's (checked on 4:2:0, 4:2:2, 4:4:4, 1x2, grey and
+ * progressive files). 0 when the decoder stops short.
+ */
+static int skip_to(struct jpeg_decompress_struct *ci, JDIMENSION to, uint8_t *scratch)
+{
+    if (ci->output_scanline < to && (ci->output_scanline & 1u) && !drop_row(ci, scratch))
+        return 0;
+    const JDIMENSION even = to & ~(JDIMENSION)1;
+    if (ci->output_scanline < even) {
+        const JDIMENSION n = even - ci->output_scanline;
+        if (jpeg_skip_scanlines(ci, n) != n)
+            return 0;
     }
+    while (ci->output_scanline < to)
+        if (!drop_row(ci, scratch))
+            return 0;
+    return 1;
+}
+
+/*
+ * Reads every scanline into img, or when img holds fewer rows than the image,
+ * only scanline i * output_height / img->height into row i, skipping the others
+ * (to the end, so that a truncated file is still noticed; the skipped rows are
+ * entropy-decoded but mostly never upsampled or colour-converted).
+ */
+static void read_rows(struct jpeg_decompress_struct *ci, mv__image *img, int in_ch, uint8_t *row,
+                      uint8_t *scratch)
+{
+    const size_t h = ci->output_height;
+    if (img->height == h) {
+        for (size_t i = 0; i < h; i++)
+            if (!read_row(ci, img, i, in_ch, row))
+                return;
+        return;
+    }
+    for (size_t i = 0; i < img->height; i++)
+        if (!skip_to(ci, (JDIMENSION)(i * h / img->height), scratch) ||
+            !read_row(ci, img, i, in_ch, row))
+            return;
+    if (ci->output_scanline < ci->output_height)
+        jpeg_skip_scanlines(ci, ci->output_height - ci->output_scanline);
 }
 
 struct jpeg_job {
     struct jpeg_decompress_struct ci;
     struct jpeg_err err;
-    uint8_t *row;
+    uint8_t *row, *scratch;
 };
 
 static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, size_t max_pixels,
-                        mv__image *out)
+                        size_t rows, mv__image *out)
 {
     jpeg_mem_src(&j->ci, data, (unsigned long)size);
     if (jpeg_read_header(&j->ci, TRUE) != JPEG_HEADER_OK)
@@ -107,13 +162,18 @@ static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, si
     jpeg_start_decompress(&j->ci);
     if (j->ci.output_components != (in_ch == 4 ? 4 : in_ch))
         return MV_ENOTSUP;
-    mv_status st = mv__image_alloc(out, j->ci.output_width, j->ci.output_height,
-                                   in_ch == 4 ? 3 : in_ch, max_pixels);
+    const size_t keep = rows && rows < j->ci.output_height ? rows : j->ci.output_height;
+    mv_status st =
+        mv__image_alloc(out, j->ci.output_width, keep, in_ch == 4 ? 3 : in_ch, max_pixels);
+    out->full_height = j->ci.output_height;
     if (st == MV_OK && in_ch == 4 && (j->row = mv__malloc(out->width * 4)) == NULL)
+        st = MV_ENOMEM;
+    if (st == MV_OK && keep < out->full_height &&
+        (j->scratch = mv__malloc(out->width * (size_t)j->ci.output_components)) == NULL)
         st = MV_ENOMEM;
     if (st != MV_OK)
         return st;
-    read_rows(&j->ci, out, in_ch, j->row);
+    read_rows(&j->ci, out, in_ch, j->row, j->scratch);
     if (j->err.truncated || j->ci.output_scanline < j->ci.output_height)
         return MV_ECORRUPT;
     jpeg_finish_decompress(&j->ci);
@@ -121,6 +181,12 @@ static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, si
 }
 
 mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
+{
+    return mv__image_jpeg_rows(data, size, max_pixels, 0, out);
+}
+
+mv_status mv__image_jpeg_rows(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
+                              mv__image *out)
 {
     struct jpeg_job *j = mv__calloc(1, sizeof(*j));
     mv_status st = MV_ECORRUPT;
@@ -132,12 +198,13 @@ mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv
     j->err.mgr.emit_message = on_message;
     if (setjmp(j->err.jump) == 0) {
         jpeg_create_decompress(&j->ci);
-        st = decode(j, data, size, max_pixels, out);
+        st = decode(j, data, size, max_pixels, rows, out);
     } else {
         st = MV_ECORRUPT;
     }
     jpeg_destroy_decompress(&j->ci);
     mv__free(j->row);
+    mv__free(j->scratch);
     mv__free(j);
     return st;
 }

@@ -21,6 +21,7 @@ struct mv_scan {
     int one_fs, follow;
     unsigned algos; /* MV_CATALOG_HAS() bits, MD5 included */
     long batch_rows, batch_ms, chunk_bytes;
+    int fingerprint; /* MV_SCAN_FINGERPRINT */
     char **excludes;
     size_t n_excludes;
     mv_progress *progress;
@@ -146,6 +147,8 @@ struct mv__scan_ctx {
     struct mv__scan_arena_block *arena; /* paths and kept digests of the read list */
     struct mv__scan_gone gone;
     struct mv__scan_inodes inodes;
+    uint64_t fp_computed, fp_cached, fp_failed; /* MV_SCAN_FINGERPRINT counters */
+    struct mv__scan_fp *fp;                     /* scan_read.c's fingerprinters; NULL: off */
 };
 
 /* *maybe = 0 when no present record has (dev, ino), so no link or rename can match. */

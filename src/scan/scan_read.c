@@ -11,12 +11,28 @@
  * changed while it was read (or MV_ECHANGED) is read once more with its new
  * stat; if it changes again it is stored as MV_EUNSTABLE without a digest.
  * A file that vanished is not stored: the next complete scan marks it gone.
+ *
+ * With MV_SCAN_FINGERPRINT, each stored leader of 1 byte .. 64 MiB whose
+ * content the fingerprint cache does not hold yet (asked by MD5 and size, in
+ * this thread, which owns the catalog) goes to a pool of fingerprint workers.
+ * A worker reads the first 64 KiB to sniff it, and only an image or a text is
+ * read whole and fingerprinted (mv_fp_mem, no catalog); a result whose MD5
+ * differs from the scan's (the file changed since) is dropped. This thread
+ * stores the results (mv_fp_store, in the open transaction) as they come, so
+ * the rows are the ones `mediavault fingerprint` reads. At most 4 jobs per
+ * worker are in flight: the writer waits for the fingerprints rather than
+ * queueing the whole read list. The worker's read is a second read of the
+ * file (usually from the page cache, as it follows the digest's read): the
+ * digest engine does not hand its buffers out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "mediavault/fingerprint.h"
 #include "scan_priv.h"
 
 #define CHUNK_FILES_MAX 4096
@@ -114,13 +130,266 @@ static mv_status store_group(struct mv__scan_ctx *x, struct chunk *k, size_t i)
     return ret;
 }
 
+/* ---- fingerprints (MV_SCAN_FINGERPRINT) --------------------------------- */
+
+#define FP_HEAD_BYTES      ((size_t)64 * 1024) /* what mv_fp_sniff() looks at */
+#define FP_JOBS_PER_THREAD 4
+
+struct fp_job {
+    struct mv__scan_fp *f;
+    char *path;
+    uint8_t md5[MV_MD5_LEN];
+    uint64_t size;
+    mv_fp_result r;
+    mv_status st;
+    struct fp_job *next;
+};
+
+struct mv__scan_fp {
+    mv__pool *pool;
+    mv_fp *work;  /* no catalog: shared by the workers */
+    mv_fp *cache; /* the scan's catalog as cache: the writer thread only */
+    atomic_int *cancel;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct fp_job *done;             /* finished jobs, under lock */
+    size_t in_flight, max_in_flight; /* in_flight under lock */
+};
+
+static void fp_job_free(struct fp_job *j)
+{
+    mv__free(j->path);
+    mv__free(j);
+}
+
+static mv_status read_full(int fd, uint8_t *buf, size_t size)
+{
+    size_t got = 0;
+
+    while (got < size) {
+        const ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mv_status_from_errno(errno);
+        if (n == 0)
+            return MV_ECHANGED;
+        got += (size_t)n;
+    }
+    return MV_OK;
+}
+
+/* Reads the head, then the rest only for an image or a text; MV_ENOTSUP for anything else. */
+static mv_status fp_read(const struct fp_job *j, uint8_t **data)
+{
+    struct stat sb;
+    mv_status st = MV_OK;
+    const int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0)
+        return mv_status_from_errno(errno);
+    if (fstat(fd, &sb) != 0)
+        st = mv_status_from_errno(errno);
+    else if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size != j->size)
+        st = MV_ECHANGED;
+    if (st == MV_OK) {
+        const size_t head = j->size < FP_HEAD_BYTES ? (size_t)j->size : FP_HEAD_BYTES;
+        *data = mv__malloc((size_t)j->size);
+        st = *data == NULL ? MV_ENOMEM : read_full(fd, *data, head);
+        if (st == MV_OK && mv_fp_sniff(*data, head) == MV_FP_AUTO)
+            st = MV_ENOTSUP;
+        if (st == MV_OK)
+            st = read_full(fd, *data + head, (size_t)j->size - head);
+    }
+    close(fd);
+    return st;
+}
+
+/* A worker: fingerprints one file, checks it is the content hashed, hands it back. */
+static void fp_task(void *arg)
+{
+    struct fp_job *j = arg;
+    struct mv__scan_fp *f = j->f;
+    uint8_t *data = NULL;
+
+    j->st = atomic_load(f->cancel) ? MV_ECANCELED : fp_read(j, &data);
+    if (j->st == MV_OK)
+        j->st = mv_fp_mem(f->work, data, (size_t)j->size, &j->r);
+    if (j->st == MV_OK && memcmp(j->r.md5, j->md5, MV_MD5_LEN) != 0)
+        j->st = MV_ECHANGED; /* changed since it was hashed: the next scan reads it again */
+    mv__free(data);
+    pthread_mutex_lock(&f->lock);
+    j->next = f->done;
+    f->done = j;
+    f->in_flight--;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Stores one finished job (writer thread); only a catalog error is returned. */
+static mv_status fp_finish(struct mv__scan_ctx *x, const struct fp_job *j)
+{
+    if (j->st == MV_ENOTSUP || j->st == MV_ECHANGED || j->st == MV_ECANCELED || j->st == MV_ENOENT)
+        return MV_OK; /* not an image or a text, changed, canceled or gone: nothing to store */
+    if (j->st != MV_OK) {
+        x->fp_failed++;
+        if (x->s->event != NULL)
+            x->s->event(x->s->event_opaque, (const uint8_t *)j->path, strlen(j->path), j->st,
+                        "not fingerprinted");
+        return MV_OK;
+    }
+    mv_status ret = mv__scan_write_begin(x);
+    if (ret == MV_OK)
+        ret = mv_fp_store(x->fp->cache, &j->r);
+    if (ret == MV_OK) {
+        x->fp_computed++;
+        ret = mv__scan_maybe_commit(x, 0);
+    }
+    return ret;
+}
+
+/* Stores what the workers finished so far (writer thread). */
+static mv_status fp_drain(struct mv__scan_ctx *x)
+{
+    struct mv__scan_fp *f = x->fp;
+    mv_status ret = MV_OK;
+
+    if (f == NULL)
+        return MV_OK;
+    pthread_mutex_lock(&f->lock);
+    struct fp_job *j = f->done;
+    f->done = NULL;
+    pthread_mutex_unlock(&f->lock);
+    while (j != NULL) {
+        struct fp_job *next = j->next;
+        if (ret == MV_OK)
+            ret = fp_finish(x, j);
+        fp_job_free(j);
+        j = next;
+    }
+    return ret;
+}
+
+/* Waits, storing results, until fewer than max_in_flight jobs are running. */
+static mv_status fp_wait_room(struct mv__scan_ctx *x)
+{
+    struct mv__scan_fp *f = x->fp;
+
+    for (;;) {
+        pthread_mutex_lock(&f->lock);
+        while (f->in_flight >= f->max_in_flight && f->done == NULL)
+            pthread_cond_wait(&f->wake, &f->lock);
+        const int full = f->in_flight >= f->max_in_flight;
+        pthread_mutex_unlock(&f->lock);
+        if (!full)
+            return MV_OK;
+        const mv_status ret = fp_drain(x);
+        if (ret != MV_OK)
+            return ret;
+    }
+}
+
+static int fp_is_cached(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
+{
+    mv_fp_result r;
+    const uint8_t *md5 = e->digest[MV_DIGEST_MD5];
+
+    return mv_fp_cached(x->fp->cache, MV_FP_IMAGE, md5, e->size, &r) == MV_OK ||
+           mv_fp_cached(x->fp->cache, MV_FP_TEXT, md5, e->size, &r) == MV_OK;
+}
+
+/* Hands a stored leader to the workers, unless it is out of scope or cached already. */
+static mv_status fp_submit(struct mv__scan_ctx *x, const struct mv__scan_entry *e)
+{
+    struct mv__scan_fp *f = x->fp;
+
+    if (f == NULL || e->error != MV_OK || e->digest == NULL ||
+        !(e->have & MV_CATALOG_HAS(MV_DIGEST_MD5)) || e->size == 0 ||
+        e->size > MV_SCAN_FP_MAX_BYTES)
+        return MV_OK;
+    if (fp_is_cached(x, e)) {
+        x->fp_cached++;
+        return MV_OK;
+    }
+    mv_status ret = fp_wait_room(x);
+    if (ret != MV_OK)
+        return ret;
+    struct fp_job *j = mv__calloc(1, sizeof(*j));
+    if (j == NULL || (j->path = mv__strdup((const char *)e->path)) == NULL) {
+        mv__free(j);
+        return MV_ENOMEM;
+    }
+    j->f = f;
+    j->size = e->size;
+    memcpy(j->md5, e->digest[MV_DIGEST_MD5], MV_MD5_LEN);
+    pthread_mutex_lock(&f->lock);
+    f->in_flight++;
+    pthread_mutex_unlock(&f->lock);
+    ret = mv__pool_submit(f->pool, fp_task, j);
+    if (ret != MV_OK) {
+        pthread_mutex_lock(&f->lock);
+        f->in_flight--;
+        pthread_mutex_unlock(&f->lock);
+        fp_job_free(j);
+    }
+    return ret;
+}
+
+/* Starts the fingerprint workers when the option asks for them (x->fp stays NULL otherwise). */
+static mv_status fp_start(struct mv__scan_ctx *x, struct mv__scan_fp *f)
+{
+    memset(f, 0, sizeof(*f));
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->wake, NULL);
+    if (!x->s->fingerprint)
+        return MV_OK;
+    const size_t threads = x->s->jobs > 0 ? (size_t)x->s->jobs : mv__cpu_count();
+    f->max_in_flight = threads * FP_JOBS_PER_THREAD;
+    f->cancel = &x->s->cancel;
+    mv_status ret = mv_fp_new(&f->work);
+    if (ret == MV_OK)
+        ret = mv_fp_new(&f->cache);
+    if (ret == MV_OK)
+        ret = mv__pool_new(threads, &f->pool);
+    if (ret != MV_OK)
+        return ret;
+    mv_fp_set_catalog(f->cache, x->c);
+    x->fp = f;
+    return MV_OK;
+}
+
+/* Waits for the workers; stores their last results when the scan went well (ret MV_OK). */
+static mv_status fp_stop(struct mv__scan_ctx *x, struct mv__scan_fp *f, mv_status ret)
+{
+    if (f->pool != NULL)
+        mv__pool_wait(f->pool);
+    if (ret == MV_OK)
+        ret = fp_drain(x);
+    x->fp = NULL;
+    for (struct fp_job *j = f->done, *next; j != NULL; j = next) {
+        next = j->next;
+        fp_job_free(j);
+    }
+    mv__pool_free(f->pool);
+    mv_fp_free(f->work);
+    mv_fp_free(f->cache);
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->lock);
+    return ret;
+}
+
+/* ---- verifying and storing --------------------------------------------- */
+
 /* Verifies a leader whose digests are all in, then stores it with its links. */
 static mv_status finish(struct mv__scan_ctx *x, struct chunk *k, size_t i)
 {
     int v = verify(k->lead[i]);
 
     k->state[i] = v > 0 ? DONE : v == 0 ? VANISHED : RETRY;
-    return v > 0 ? store_group(x, k, i) : MV_OK;
+    if (v <= 0)
+        return MV_OK;
+    const mv_status ret = store_group(x, k, i);
+    return ret == MV_OK ? fp_submit(x, k->lead[i]) : ret;
 }
 
 /* The highest algorithm a leader still needs: its result completes the leader. */
@@ -224,6 +493,8 @@ static mv_status hash_algo(struct mv__scan_ctx *x, mv_digest_batch *b, struct ch
     while (next_result(k, &j)) {
         if (ret == MV_OK)
             ret = take(x, k, j, a); /* after an error, drain the results and drop them */
+        if (ret == MV_OK)
+            ret = fp_drain(x);
     }
     pthread_join(th, NULL);
     return ret != MV_OK ? ret : k->ret;
@@ -342,13 +613,17 @@ mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine)
 {
     mv_digest_batch *b = NULL;
     struct chunk k;
+    struct mv__scan_fp f;
     size_t pos = 0;
 
     mv__scan_plan_sort(&x->read);
     announce(x);
     mv_status ret = chunk_alloc(&k);
+    const mv_status fp_ret = fp_start(x, &f); /* f is set up even when it fails */
     if (ret == MV_OK)
         ret = make_batch(x->s, &b);
+    if (ret == MV_OK)
+        ret = fp_ret;
     while (ret == MV_OK && pos < x->read.n) {
         if (atomic_load(&x->s->cancel)) {
             ret = MV_ECANCELED;
@@ -357,6 +632,7 @@ mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine)
         fill_chunk(x, &k, &pos);
         ret = hash_chunk(x, b, &k);
     }
+    ret = fp_stop(x, &f, ret);
     if (b != NULL)
         *engine = mv_digest_batch_engine(b);
     mv_digest_batch_free(b);

@@ -78,6 +78,8 @@ mv_status mv_scan_opt_set(mv_scan *s, mv_scan_opt key, long value)
         return in_range(value, 0, 3600000) ? (s->batch_ms = value, MV_OK) : MV_EINVAL;
     case MV_SCAN_CHUNK_BYTES:
         return in_range(value, 1, 1L << 34) ? (s->chunk_bytes = value, MV_OK) : MV_EINVAL;
+    case MV_SCAN_FINGERPRINT:
+        return in_range(value, 0, 1) ? (s->fingerprint = (int)value, MV_OK) : MV_EINVAL;
     }
     return MV_EINVAL;
 }
@@ -358,5 +360,8 @@ mv_status mv_scan_run(mv_scan *s, mv_catalog *c, const char *const *roots, size_
     summary->stats = x.st;
     summary->elapsed_s = since(&t0);
     summary->engine = engine;
+    summary->fp_computed = x.fp_computed;
+    summary->fp_cached = x.fp_cached;
+    summary->fp_failed = x.fp_failed;
     return ret;
 }

@@ -74,6 +74,6 @@ grep -Eq '^simhash64 [0-9a-f]{16} 7 plain.txt$' out.txt || fail "text: simhash l
 [ $? -eq 2 ] || fail "no FILE: exit 2"
 "$MV" fingerprint --format xml good.jpg >/dev/null 2>&1
 [ $? -eq 2 ] || fail "bad --format: exit 2"
-"$MV" fingerprint --type audio good.jpg >/dev/null 2>&1
+"$MV" fingerprint --type bogus good.jpg >/dev/null 2>&1
 [ $? -eq 2 ] || fail "bad --type: exit 2"
 finish

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "fingerprint/fp_text.h"
+#include "mediavault/fingerprint.h"
 #include "mediavault/text.h"
 
 /* ---- generated texts ---- */
@@ -610,6 +612,62 @@ static void throughput_50mb(void **state)
     text_free(&t);
 }
 
+/*
+ * mv_fp_mem() gives what mv_fp_file() gives for a file of the same bytes, and a
+ * result stored with mv_fp_store() (from an mv_fp without a catalog, as the
+ * scanner does) is found by mv_fp_cached() and by mv_fp_file() as a cache hit.
+ */
+static void fp_mem_cache_split(void **state)
+{
+    static const char words[] = "Several words of text, fingerprinted from memory and from a "
+                                "file, which must agree on every value they report.\n";
+    char dir[] = "/tmp/mv-fpmem.XXXXXX", path[64], db[64];
+    mv_fp *work = NULL, *cache = NULL;
+    mv_catalog *cat = NULL;
+    mv_fp_result a, b, c;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/t.txt", dir);
+    snprintf(db, sizeof(db), "%s/c.db", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(words, 1, sizeof(words) - 1, f), sizeof(words) - 1);
+    fclose(f);
+    assert_int_equal(mv_fp_new(&work), MV_OK);
+    assert_int_equal(mv_fp_new(&cache), MV_OK);
+    assert_int_equal(mv_catalog_open(db, &cat), MV_OK);
+    mv_fp_set_catalog(cache, cat);
+
+    assert_int_equal(mv_fp_mem(work, (const uint8_t *)words, sizeof(words) - 1, &a), MV_OK);
+    assert_int_equal(mv_fp_file(work, path, &b), MV_OK);
+    assert_int_equal(a.type, MV_FP_TEXT);
+    assert_true(a.simhash == b.simhash && a.tokens == b.tokens && a.size == b.size);
+    assert_memory_equal(a.md5, b.md5, MV_MD5_LEN);
+    assert_int_equal(mv_fp_mem(work, NULL, 0, &c), MV_ECORRUPT);
+    assert_int_equal(mv_fp_mem(work, NULL, 1, &c), MV_EINVAL);
+
+    assert_int_equal(mv_fp_cached(cache, MV_FP_TEXT, a.md5, a.size, &c), MV_ENOENT);
+    assert_int_equal(mv_fp_cached(cache, MV_FP_AUTO, a.md5, a.size, &c), MV_EINVAL);
+    assert_int_equal(mv_fp_store(cache, &a), MV_OK);
+    assert_int_equal(mv_fp_cached(cache, MV_FP_IMAGE, a.md5, a.size, &c), MV_ENOENT);
+    assert_int_equal(mv_fp_cached(cache, MV_FP_TEXT, a.md5, a.size, &c), MV_OK);
+    assert_true(c.cached && c.simhash == a.simhash && c.tokens == a.tokens);
+    assert_int_equal(mv_fp_file(cache, path, &c), MV_OK);
+    assert_true(c.cached && c.simhash == a.simhash && c.tokens == a.tokens);
+
+    mv_fp_free(work);
+    mv_fp_free(cache);
+    mv_catalog_close(cat);
+    remove(path);
+    remove(db);
+    snprintf(path, sizeof(path), "%s/c.db-wal", dir);
+    remove(path);
+    snprintf(path, sizeof(path), "%s/c.db-shm", dir);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     static const struct CMUnitTest tests[] = {
@@ -633,6 +691,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(args_checked),
         cmocka_unit_test(shingle_size_table),
         cmocka_unit_test(throughput_50mb),
+        cmocka_unit_test(fp_mem_cache_split),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+#
+# Throughput of `mediavault fingerprint` (PDQ on JPEGs, SimHash on text) next to
+# the decode bound, `djpeg` decoding the same files to /dev/null, in the same run.
+# Image sets: (t) the JPEGs of shared/testdata/pdq, (m) generated 1600x1004 JPEGs,
+# (b) generated 4000x3000 (12 MP) JPEGs; text: (x) one generated text file.
+# Generated images are ffmpeg lavfi sources (mandelbrot, testsrc2, cellauto) with
+# noise, 4:2:0, -q:v 3, so that they do not compress trivially.
+#
+# Lines per image set (img/s per run; ratio = mean / the djpeg line's mean):
+#   djpeg per file      one djpeg process per file (process start included)
+#   mv FILES... --exif-orient   the same through the full-decode path (every
+#                       row decoded to RGB), i.e. the code before the row
+#                       skipping (the EXIF-rotated test files are left out of (t))
+#   mv per file         one `mediavault fingerprint --no-cache` process per file
+#   mv FILES...         one process over the whole set (1 job)
+#   mv FILES... --jobs 2  the same with 2 jobs, when the CLI has --jobs
+#   mv 2 procs          two processes over halves of the list (xargs -P2), the
+#                       2-job stand-in for a CLI without --jobs
+# Every mediavault line checks that its hashes equal the one-process line's.
+# See bench/README.md (## pdq).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+
+die() {
+    printf 'pdq.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+warn() {
+    printf 'pdq.sh: %s\n' "$*" >&2
+}
+
+usage() {
+    cat <<'EOF'
+Usage: bench/pdq.sh [OPTION]...
+Benchmark `mediavault fingerprint` (PDQ, SimHash) against djpeg decoding.
+
+  --small        quick sets: 10 x 1600x1004, 3 x 12 MP, 10 MB of text
+                 (default: 40 x 1600x1004, 10 x 12 MP, 50 MB of text)
+  --runs N       timed runs per line (default 5)
+  --testdata DIR the reference JPEGs (default: ../shared/testdata/pdq/images
+                 next to the repository)
+  -h, --help     this text
+
+Environment: MV=PATH selects the binary (default: build/mediavault of this
+repository). Needs ffmpeg and djpeg (libjpeg-turbo-progs). The corpus goes to a
+`mktemp -d` directory removed on exit.
+EOF
+}
+
+runs=5 small=0 testdata=""
+while (($#)); do
+    case $1 in
+    --small) small=1 ;;
+    --runs) runs=${2:?--runs needs a number}; shift ;;
+    --testdata) testdata=${2:?--testdata needs a directory}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+    esac
+    shift
+done
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, not '$runs'"
+have ffmpeg || die "ffmpeg is needed to generate the JPEGs"
+have djpeg || die "djpeg (libjpeg-turbo-progs) is needed for the decode bound"
+testdata=${testdata:-$here/../../shared/testdata/pdq/images}
+
+MV=${MV:-$here/../build/mediavault}
+[[ $MV == /* ]] || MV="$PWD/$MV"
+[[ -x $MV ]] || die "no mediavault binary at $MV (build it, or set MV=path)"
+
+# Once the CLI has --jobs (default: all CPUs), the 1-job lines pin it to 1.
+j1=""
+"$MV" fingerprint --help 2>&1 | grep -q -- '--jobs' && j1="--jobs 1"
+
+if ((small)); then
+    nmid=10 nbig=3 text_mb=10
+else
+    nmid=40 nbig=10 text_mb=50
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mv-pdq-bench.XXXXXX")
+cleanup() { rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# A private copy of the binary and of its non-system libraries, so that a
+# rebuild during the run cannot change what is measured (as bench/hash.sh does).
+mkdir -p "$tmp/bin"
+cp "$MV" "$tmp/bin/mediavault"
+while read -r lib; do
+    case $lib in
+    /lib/* | /lib64/* | /usr/*) ;;
+    *) cp "$lib" "$tmp/bin/" ;;
+    esac
+done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
+export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+MV=$tmp/bin/mediavault
+
+# ---- corpus -------------------------------------------------------------------
+
+# gen DIR SIZE COUNT: COUNT JPEGs of SIZE from three lavfi sources, in parallel.
+gen() {
+    local dir=$1 size=$2 n=$3 a b c
+    a=$(((n + 2) / 3)) b=$(((n + 1) / 3)) c=$((n / 3))
+    mkdir -p "$dir"
+    ffmpeg -nostdin -loglevel error -f lavfi -i "mandelbrot=size=$size:rate=25" \
+        -vf "noise=alls=12:allf=t" -frames:v "$a" -q:v 3 "$dir/m%03d.jpg" &
+    ffmpeg -nostdin -loglevel error -f lavfi -i "testsrc2=size=$size:rate=1" \
+        -vf "noise=alls=20:allf=t,hue=H=t" -frames:v "$b" -q:v 3 "$dir/t%03d.jpg" &
+    if ((c > 0)); then
+        ffmpeg -nostdin -loglevel error -f lavfi -i "cellauto=size=$size:rate=5:rule=110" \
+            -vf "format=yuv420p,gblur=sigma=2,noise=alls=15:allf=t" -frames:v "$c" -q:v 3 \
+            "$dir/c%03d.jpg" &
+    fi
+    wait
+    [[ $(find "$dir" -name '*.jpg' | wc -l) -eq $n ]] || die "ffmpeg made too few JPEGs in $dir"
+}
+
+# Words of 1-10 letters from a skewed alphabet, lines of ~12 words.
+gen_text() {
+    awk -v bytes=$(($1 * 1000000)) 'BEGIN {
+        srand(7); abc = "etaoinshrdlucmfwypvbgkjqxz"; n = 0
+        while (n < bytes) {
+            line = ""
+            for (w = 0; w < 12; w++) {
+                len = 1 + int(rand() * rand() * 10); s = ""
+                for (k = 0; k < len; k++) s = s substr(abc, 1 + int(26 * rand() * rand()), 1)
+                line = line (w ? " " : "") s
+            }
+            print line; n += length(line) + 1
+        }
+    }' >"$2"
+}
+
+warn "generating $nmid x 1600x1004 and $nbig x 4000x3000 JPEGs, $text_mb MB of text in $tmp"
+mkdir -p "$tmp/t"
+find "$testdata" -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) ! -path '*exif*' -exec cp {} "$tmp/t/" \;
+[[ -n $(ls "$tmp/t") ]] || die "no JPEGs under $testdata (use --testdata DIR)"
+gen "$tmp/m" 1600x1004 "$nmid"
+gen "$tmp/b" 4000x3000 "$nbig"
+gen_text "$text_mb" "$tmp/x.txt"
+cd "$tmp"
+
+# ---- running -----------------------------------------------------------------
+
+# rate_stats UNITS T1 T2 ... -> "mean median min max" of UNITS / t per run.
+rate_stats() {
+    local units=$1
+    shift
+    printf '%s\n' "$@" | awk -v u="$units" '
+        { r[NR] = u / $1; s += r[NR] }
+        END {
+            n = NR
+            for (i = 2; i <= n; i++)
+                for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+            med = (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+            printf "%.1f %.1f %.1f %.1f\n", s / n, med, r[1], r[n]
+        }'
+}
+
+row_fmt='  %-34s %8s %8s %8s %8s %7s\n'
+ref_mean=""
+
+# bench SET LABEL UNITS CHECK COMMAND: one untimed run (with its sorted output
+# compared to $tmp/ref.SET when CHECK is 1, or stored as it when the file is
+# missing), then --runs timed ones; prints a row. The first row of a set is its
+# reference for the ratio.
+bench() {
+    local set=$1 label=$2 units=$3 check=$4 cmd=$5 t0 t1 i st mean med min max ratio
+    local -a times=()
+    eval "$cmd" 2>"$tmp/err" | LC_ALL=C sort >"$tmp/out" || die "$label: failed: $cmd"
+    [[ -s $tmp/err ]] && { sed 's/^/    /' "$tmp/err" >&2; die "$label: errors: $cmd"; }
+    if ((check)); then
+        if [[ -f $tmp/ref.$set ]]; then
+            cmp -s "$tmp/out" "$tmp/ref.$set" || die "$label: hashes differ from the one-process line"
+        else
+            cp "$tmp/out" "$tmp/ref.$set"
+        fi
+    fi
+    for ((i = 0; i < runs; i++)); do
+        t0=$(now)
+        eval "$cmd" >/dev/null 2>&1 || die "$label: failed on run $((i + 1)): $cmd"
+        t1=$(now)
+        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+    done
+    st=$(rate_stats "$units" "${times[@]}")
+    read -r mean med min max <<<"$st"
+    [[ -n $ref_mean ]] || ref_mean=$mean
+    ratio=$(awk -v a="$mean" -v b="$ref_mean" 'BEGIN { printf "%.2fx", a / b }')
+    # shellcheck disable=SC2059
+    printf "$row_fmt" "$label" "$mean" "$med" "$min" "$max" "$ratio"
+}
+
+image_set() {
+    local set=$1 title=$2 n
+    n=$(find "$set" -name '*.jpg' -o -name '*.jpeg' -o -name '*.JPG' | wc -l)
+    rm -f "$tmp/ref.$set"
+    ref_mean=""
+    printf '\n(%s) %s: %d JPEGs, %s\n' "$set" "$title" "$n" "$(human "$(du -sb "$set" | cut -f1)")"
+    # shellcheck disable=SC2059
+    printf "$row_fmt" "img/s" mean median min max ratio
+    bench "$set" "djpeg per file (decode bound)" "$n" 0 \
+        "for f in $set/*; do djpeg \"\$f\" >/dev/null; done"
+    bench "$set" "mv FILES... (1 process, 1 job)" "$n" 1 "\"$MV\" fingerprint --no-cache $j1 $set/*"
+    [[ -z $j1 ]] || bench "$set" "mv FILES... --jobs 2" "$n" 1 \
+        "\"$MV\" fingerprint --no-cache --jobs 2 $set/*"
+    bench "$set" "mv FILES... --exif-orient (full)" "$n" 1 \
+        "\"$MV\" fingerprint --no-cache $j1 --exif-orient $set/*"
+    bench "$set" "mv per file (process per file)" "$n" 1 \
+        "for f in $set/*; do \"$MV\" fingerprint --no-cache \"\$f\"; done"
+    bench "$set" "mv 2 procs (xargs -P2, halves)" "$n" 1 \
+        "ls -d $set/* | xargs -P2 -n $(((n + 1) / 2)) \"$MV\" fingerprint --no-cache"
+}
+
+printf 'mediavault fingerprint benchmark, %s, %d runs per line\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$runs"
+printf 'binary: %s (%s)\n' "${MV_SHOWN:-$MV}" "$("$MV" --version 2>/dev/null | head -n 1)"
+printf 'cpu: %s, %s cores; load average before: %s\n' \
+    "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$(nproc)" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+image_set t "shared/testdata/pdq JPEGs"
+image_set m "1600x1004"
+image_set b "4000x3000 (12 MP)"
+
+ref_mean=""
+printf '\n(x) text: %d MB\n' "$text_mb"
+# shellcheck disable=SC2059
+printf "$row_fmt" "MB/s" mean median min max ratio
+bench x "cat (read bound)" "$text_mb" 0 "cat x.txt"
+bench x "mv fingerprint --type text" "$text_mb" 0 "\"$MV\" fingerprint --no-cache --type text x.txt"
+
+printf '\nload average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,69 @@
+/**
+ * Audio fingerprints: Chromaprint (AcoustID) fingerprints of any audio FFmpeg
+ * reads (MP3, AAC/M4A, Ogg Vorbis/Opus, FLAC, WAV, the audio track of a
+ * video), computed the way the `fpcalc` program computes them, so that the
+ * strings are byte-identical to its `FINGERPRINT=` lines for the same length
+ * and algorithm.
+ *
+ * Since 0.4.
+ */
+#ifndef MEDIAVAULT_AUDIO_H
+#define MEDIAVAULT_AUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mediavault/api.h"
+#include "mediavault/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** fpcalc's default --length: seconds of audio fingerprinted (0 = the whole file). */
+#define MV_AUDIO_DEFAULT_LENGTH 120.0
+
+/** fpcalc's default -algorithm (numbered as fpcalc numbers them, 1..5). */
+#define MV_AUDIO_DEFAULT_ALGORITHM 2
+
+/**
+ * Fingerprints the audio of the file at path with Chromaprint, as
+ * `fpcalc -length length_s -algorithm algorithm` does: the best audio stream is
+ * decoded, converted by swresample to Chromaprint's own rate and channel count
+ * (11025 Hz mono, fpcalc's resampler settings), and at most length_s seconds of
+ * it (0: all) are fed.
+ *
+ * algorithm: 1..5 as fpcalc's -algorithm; 0 means MV_AUDIO_DEFAULT_ALGORITHM.
+ * fingerprint: the compressed base64 string fpcalc prints (may be NULL).
+ * duration: seconds as fpcalc computes DURATION (the container's stream
+ *   duration in whole milliseconds / 1000; 0 when unknown); fpcalc prints its
+ *   integer part (may be NULL).
+ * raw, raw_len: the integer form (`fpcalc -raw`) (may be NULL).
+ *
+ * Returns: MV_OK with the outputs filled.
+ * Errors: MV_EINVAL (NULL path, length_s < 0 or not finite, algorithm out of
+ *         range); MV_ENOENT, MV_EACCES, MV_EISDIR, MV_EIO (opening);
+ *         MV_ENOTSUP (not a media file FFmpeg reads, or one without an audio
+ *         stream, or no decoder for it); MV_ECORRUPT (undecodable or truncated
+ *         data, or too little audio for a fingerprint, e.g. zero duration);
+ *         MV_ENOMEM. On error the outputs are set to NULL / 0.
+ * Ownership: path is borrowed for the call; *fingerprint and *raw are
+ *   released with mv_free().
+ */
+MV_API mv_status mv_audio_chromaprint_file(const char *path, double length_s, int algorithm,
+                                           char **fingerprint, double *duration, uint32_t **raw,
+                                           size_t *raw_len);
+
+/**
+ * Guesses from its first bytes whether content is audio: an ID3 tag or an
+ * MPEG audio frame sync, Ogg (OggS), FLAC (fLaC), RIFF/WAVE, an MP4 `ftyp` box
+ * of an audio brand (M4A, M4B, M4P, F4A), AIFF, or an ADTS AAC header.
+ * Returns 1 when it looks like audio, else 0.
+ */
+MV_API int mv_audio_sniff(const uint8_t *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

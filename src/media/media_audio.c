@@ -1,0 +1,265 @@
+/*
+ * Audio decoding for fingerprints: the best audio stream of a file, through
+ * FFmpeg, as interleaved int16 samples at the rate and channel count the
+ * caller asks for.
+ *
+ * It is shaped after what `fpcalc` (Chromaprint's program) does, because the
+ * fingerprints must match its output bit for bit: the decoder is asked for
+ * S16; when the decoder's format, rate or channel count differ from the target
+ * the frames go through swresample with fpcalc's "compatible" settings (SWR
+ * engine, 16-tap filter, phase shift 8, linear interpolation, S16P internal
+ * format, cutoff 0.8). At the end the decoder is drained but swresample is
+ * not: fpcalc 1.5.1 (Debian's, on FFmpeg 5) stops at the decoder's end of
+ * stream, which it reports as an error, so the few samples swresample still
+ * holds never reach Chromaprint; dropping them too keeps the match. A decode error
+ * on the first packet is skipped (fpcalc tolerates one there); any later one
+ * ends the stream with MV_ECORRUPT. The decoder's delay and padding are left
+ * to FFmpeg (the skip-samples side data), as fpcalc leaves them. The duration
+ * is the stream's, else the container's, in whole milliseconds.
+ *
+ * Only regular files are opened, so a FIFO or a device never blocks us.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+
+#include "../core/core.h"
+#include "media_audio.h"
+
+struct mv__audio {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    SwrContext *swr; /* NULL when the decoder already gives the target format */
+    AVPacket *pkt;
+    AVFrame *frame;
+    int stream, out_rate, out_channels;
+    int draining, done;
+    uint64_t packets; /* sent to the decoder */
+    int16_t *buf;     /* converted samples */
+    size_t cap;       /* frames buf holds */
+};
+
+/* An FFmpeg error as a status; errno-based ones keep their meaning. */
+static mv_status from_av(int err, mv_status otherwise)
+{
+    if (err == AVERROR(ENOMEM))
+        return MV_ENOMEM;
+    if (err < 0 && err > -4096 && err != AVERROR(EINVAL))
+        return mv_status_from_errno(-err);
+    return otherwise;
+}
+
+static mv_status check_path(const char *path)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0)
+        return mv_status_from_errno(errno);
+    if (S_ISDIR(sb.st_mode))
+        return MV_EISDIR;
+    return S_ISREG(sb.st_mode) ? MV_OK : MV_ENOTREG;
+}
+
+static mv_status open_decoder(mv__audio *a)
+{
+    const AVCodec *codec = NULL;
+    int rc = av_find_best_stream(a->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+
+    if (rc < 0 || codec == NULL)
+        return rc == AVERROR(ENOMEM) ? MV_ENOMEM : MV_ENOTSUP;
+    a->stream = rc;
+    a->dec = avcodec_alloc_context3(codec);
+    if (a->dec == NULL)
+        return MV_ENOMEM;
+    rc = avcodec_parameters_to_context(a->dec, a->fmt->streams[rc]->codecpar);
+    if (rc < 0)
+        return from_av(rc, MV_ECORRUPT);
+    a->dec->pkt_timebase = a->fmt->streams[a->stream]->time_base;
+    a->dec->request_sample_fmt = AV_SAMPLE_FMT_S16;
+    rc = avcodec_open2(a->dec, codec, NULL);
+    if (rc < 0)
+        return from_av(rc, MV_ECORRUPT);
+    if (a->dec->ch_layout.nb_channels <= 0 || a->dec->sample_rate <= 0)
+        return MV_ECORRUPT;
+    return MV_OK;
+}
+
+/* fpcalc's converter: its settings, the decoder's input, the target output. */
+static mv_status open_converter(mv__audio *a)
+{
+    AVChannelLayout in = { 0 }, out = { 0 };
+    int rc;
+
+    if (a->dec->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+        av_channel_layout_default(&in, a->dec->ch_layout.nb_channels);
+    else if (av_channel_layout_copy(&in, &a->dec->ch_layout) < 0)
+        return MV_ENOMEM;
+    av_channel_layout_default(&out, a->out_channels);
+    rc = swr_alloc_set_opts2(&a->swr, &out, AV_SAMPLE_FMT_S16, a->out_rate, &in, a->dec->sample_fmt,
+                             a->dec->sample_rate, 0, NULL);
+    av_channel_layout_uninit(&in);
+    av_channel_layout_uninit(&out);
+    if (rc < 0)
+        return from_av(rc, MV_ECORRUPT);
+    av_opt_set_int(a->swr, "resampler", SWR_ENGINE_SWR, 0);
+    av_opt_set_int(a->swr, "filter_size", 16, 0);
+    av_opt_set_int(a->swr, "phase_shift", 8, 0);
+    av_opt_set_int(a->swr, "linear_interp", 1, 0);
+    av_opt_set_int(a->swr, "tsf", AV_SAMPLE_FMT_S16P, 0);
+    av_opt_set_double(a->swr, "cutoff", 0.8, 0);
+    rc = swr_init(a->swr);
+    return rc < 0 ? from_av(rc, MV_ECORRUPT) : MV_OK;
+}
+
+static mv_status open_all(mv__audio *a, const char *path)
+{
+    int rc = avformat_open_input(&a->fmt, path, NULL, NULL);
+
+    if (rc < 0)
+        return from_av(rc, MV_ENOTSUP);
+    rc = avformat_find_stream_info(a->fmt, NULL);
+    if (rc < 0)
+        return from_av(rc, MV_ECORRUPT);
+    mv_status st = open_decoder(a);
+    if (st != MV_OK)
+        return st;
+    a->pkt = av_packet_alloc();
+    a->frame = av_frame_alloc();
+    if (a->pkt == NULL || a->frame == NULL)
+        return MV_ENOMEM;
+    if (a->dec->sample_fmt != AV_SAMPLE_FMT_S16 ||
+        a->dec->ch_layout.nb_channels != a->out_channels || a->dec->sample_rate != a->out_rate)
+        return open_converter(a);
+    return MV_OK;
+}
+
+mv_status mv__audio_open(const char *path, int out_rate, int out_channels, mv__audio **out)
+{
+    *out = NULL;
+    mv_status st = check_path(path);
+    if (st != MV_OK)
+        return st;
+    mv__audio *a = mv__calloc(1, sizeof(*a));
+    if (a == NULL)
+        return MV_ENOMEM;
+    a->out_rate = out_rate;
+    a->out_channels = out_channels;
+    av_log_set_level(AV_LOG_QUIET);
+    st = open_all(a, path);
+    if (st != MV_OK) {
+        mv__audio_close(a);
+        return st;
+    }
+    *out = a;
+    return MV_OK;
+}
+
+int64_t mv__audio_duration_ms(const mv__audio *a)
+{
+    const AVStream *s = a->fmt->streams[a->stream];
+
+    if (s->duration != AV_NOPTS_VALUE && s->time_base.den > 0)
+        return 1000 * s->time_base.num * s->duration / s->time_base.den;
+    if (a->fmt->duration != AV_NOPTS_VALUE)
+        return 1000 * a->fmt->duration / AV_TIME_BASE;
+    return -1;
+}
+
+/* Room for at least frames frames in a->buf. */
+static mv_status reserve(mv__audio *a, size_t frames)
+{
+    if (frames <= a->cap)
+        return MV_OK;
+    if (frames > (size_t)INT_MAX / (size_t)a->out_channels)
+        return MV_ECORRUPT;
+    int16_t *p = mv__realloc(a->buf, frames * (size_t)a->out_channels * sizeof(*p));
+    if (p == NULL)
+        return MV_ENOMEM;
+    a->buf = p;
+    a->cap = frames;
+    return MV_OK;
+}
+
+/* Converts the frame just decoded. */
+static mv_status convert(mv__audio *a, const AVFrame *f, const int16_t **samples, size_t *frames)
+{
+    if (a->swr == NULL) {
+        *samples = (const int16_t *)f->data[0];
+        *frames = f->nb_samples > 0 ? (size_t)f->nb_samples : 0;
+        return MV_OK;
+    }
+    const int in = f->nb_samples;
+    const int want = swr_get_out_samples(a->swr, in);
+    mv_status st = reserve(a, want > 8192 ? (size_t)want : 8192);
+    if (st != MV_OK)
+        return st;
+    uint8_t *out[1] = { (uint8_t *)a->buf };
+    const int n = swr_convert(a->swr, out, (int)a->cap, (const uint8_t **)f->extended_data, in);
+    if (n < 0)
+        return MV_ECORRUPT;
+    *samples = a->buf;
+    *frames = (size_t)n;
+    return MV_OK;
+}
+
+/* Sends the next packet of our stream, or the end; skips one early decode error. */
+static mv_status feed(mv__audio *a)
+{
+    int rc;
+
+    do {
+        av_packet_unref(a->pkt);
+        rc = av_read_frame(a->fmt, a->pkt);
+        if (rc == AVERROR_EOF) {
+            a->draining = 1;
+            return avcodec_send_packet(a->dec, NULL) < 0 ? MV_ECORRUPT : MV_OK;
+        }
+        if (rc < 0)
+            return from_av(rc, MV_ECORRUPT);
+    } while (a->pkt->stream_index != a->stream);
+    rc = avcodec_send_packet(a->dec, a->pkt);
+    a->packets++;
+    if (rc < 0 && rc != AVERROR(EAGAIN) && a->packets > 1)
+        return from_av(rc, MV_ECORRUPT);
+    return MV_OK;
+}
+
+mv_status mv__audio_read(mv__audio *a, const int16_t **samples, size_t *frames)
+{
+    mv_status st = MV_OK;
+
+    *samples = NULL;
+    *frames = 0;
+    while (st == MV_OK && !a->done && *frames == 0) {
+        const int rc = avcodec_receive_frame(a->dec, a->frame);
+        if (rc == 0) {
+            st = convert(a, a->frame, samples, frames);
+        } else if (rc == AVERROR(EAGAIN) && !a->draining) {
+            st = feed(a);
+        } else if (rc == AVERROR_EOF || rc == AVERROR(EAGAIN)) {
+            a->done = 1; /* fpcalc never drains swresample: neither do we */
+        } else if (a->packets > 1) {
+            st = from_av(rc, MV_ECORRUPT);
+        }
+    }
+    return st;
+}
+
+void mv__audio_close(mv__audio *a)
+{
+    if (a == NULL)
+        return;
+    swr_free(&a->swr);
+    avcodec_free_context(&a->dec);
+    avformat_close_input(&a->fmt);
+    av_packet_free(&a->pkt);
+    av_frame_free(&a->frame);
+    mv__free(a->buf);
+    mv__free(a);
+}
