@@ -41,6 +41,9 @@ void mv__pool_wait(mv__pool *pool);
 size_t mv__pool_size(const mv__pool *pool);
 void mv__pool_free(mv__pool *pool);
 
+/* Reads exactly size bytes; MV_ECHANGED when the file ends first (core_io.c). */
+mv_status mv__read_full(int fd, void *buf, size_t size);
+
 /* Number of online CPUs, at least 1. */
 size_t mv__cpu_count(void);
 

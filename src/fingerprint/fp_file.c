@@ -113,22 +113,6 @@ void mv_fp_set_catalog(mv_fp *fp, mv_catalog *catalog)
 
 /* ---- reading ----------------------------------------------------------- */
 
-static mv_status read_all(int fd, uint8_t *buf, size_t size)
-{
-    size_t got = 0;
-    while (got < size) {
-        const ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return mv_status_from_errno(errno);
-        if (n == 0)
-            return MV_ECHANGED;
-        got += (size_t)n;
-    }
-    return MV_OK;
-}
-
 /* Reads a whole regular file; *data is released with mv__free(). */
 static mv_status read_file(const char *path, uint8_t **data, size_t *size)
 {
@@ -147,7 +131,7 @@ static mv_status read_file(const char *path, uint8_t **data, size_t *size)
     if (st == MV_OK) {
         *size = (size_t)sb.st_size;
         *data = mv__malloc(*size ? *size : 1);
-        st = *data == NULL ? MV_ENOMEM : read_all(fd, *data, *size);
+        st = *data == NULL ? MV_ENOMEM : mv__read_full(fd, *data, *size);
     }
     close(fd);
     return st;

@@ -122,22 +122,6 @@ mv_status mv__image_decode_mem_sampled(const uint8_t *data, size_t size, size_t 
     return MV_OK;
 }
 
-static mv_status read_all(int fd, uint8_t *buf, size_t size)
-{
-    size_t got = 0;
-    while (got < size) {
-        const ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return mv_status_from_errno(errno);
-        if (n == 0)
-            return MV_ECHANGED;
-        got += (size_t)n;
-    }
-    return MV_OK;
-}
-
 mv_status mv__image_decode_file(const char *path, size_t max_pixels, mv__image *out)
 {
     struct stat sb;
@@ -159,7 +143,7 @@ mv_status mv__image_decode_file(const char *path, size_t max_pixels, mv__image *
     }
     const size_t size = (size_t)sb.st_size;
     uint8_t *buf = mv__malloc(size ? size : 1);
-    mv_status st = buf == NULL ? MV_ENOMEM : read_all(fd, buf, size);
+    mv_status st = buf == NULL ? MV_ENOMEM : mv__read_full(fd, buf, size);
     close(fd);
     if (st == MV_OK)
         st = mv__image_decode_mem(buf, size, max_pixels, out);

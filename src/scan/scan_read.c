@@ -162,23 +162,6 @@ static void fp_job_free(struct fp_job *j)
     mv__free(j);
 }
 
-static mv_status read_full(int fd, uint8_t *buf, size_t size)
-{
-    size_t got = 0;
-
-    while (got < size) {
-        const ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return mv_status_from_errno(errno);
-        if (n == 0)
-            return MV_ECHANGED;
-        got += (size_t)n;
-    }
-    return MV_OK;
-}
-
 /* Reads the head, then the rest only for an image or a text; MV_ENOTSUP for anything else. */
 static mv_status fp_read(const struct fp_job *j, uint8_t **data)
 {
@@ -195,11 +178,11 @@ static mv_status fp_read(const struct fp_job *j, uint8_t **data)
     if (st == MV_OK) {
         const size_t head = j->size < FP_HEAD_BYTES ? (size_t)j->size : FP_HEAD_BYTES;
         *data = mv__malloc((size_t)j->size);
-        st = *data == NULL ? MV_ENOMEM : read_full(fd, *data, head);
+        st = *data == NULL ? MV_ENOMEM : mv__read_full(fd, *data, head);
         if (st == MV_OK && mv_fp_sniff(*data, head) == MV_FP_AUTO)
             st = MV_ENOTSUP;
         if (st == MV_OK)
-            st = read_full(fd, *data + head, (size_t)j->size - head);
+            st = mv__read_full(fd, *data + head, (size_t)j->size - head);
     }
     close(fd);
     return st;
