@@ -18,6 +18,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "cli.h"
 #include "cli_fp_audio.h"
+#include "cli_fp_video.h"
 #include "mediavault/fingerprint.h"
 
 enum fp_format { FP_TEXT, FP_JSON };
@@ -34,6 +36,7 @@ struct fp_opts {
     int no_cache, dihedral;
     size_t printed;            /* JSON objects so far, for the commas */
     struct cli_fp_audio audio; /* cli_fp_audio.c */
+    struct cli_fp_video video; /* cli_fp_video.c */
 };
 
 static const char *const dihedral_names[MV_PDQ_NDIHEDRAL] = {
@@ -42,9 +45,9 @@ static const char *const dihedral_names[MV_PDQ_NDIHEDRAL] = {
 
 static void usage(FILE *out)
 {
-    fputs("Usage: mediavault fingerprint [--type auto|image|text|audio]\n"
-          "                              [--format text|json|fpcalc] [--length SECS] [--raw]\n"
-          "                              [--algorithm 1..5]\n"
+    fputs("Usage: mediavault fingerprint [--type auto|image|text|audio|video]\n"
+          "                              [--format text|json|fpcalc|vpdq] [--length SECS]\n"
+          "                              [--raw] [--algorithm 1..5] [--every SECS] [--size N]\n"
           "                              [--full-res] [--max-pixels N] [--exif-orient]\n"
           "                              [--dihedral] [--no-cache] [--jobs N] FILE...\n"
           "Prints the PDQ hash and quality of each image, or the 64-bit SimHash and word\n"
@@ -59,7 +62,16 @@ static void usage(FILE *out)
           "Audio (--type audio, or when every input is audio): Chromaprint as fpcalc\n"
           "computes it, of the first --length seconds (default 120, 0 = all); --raw\n"
           "gives the integers. text: chromaprint FINGERPRINT DURATION PATH;\n"
-          "--format fpcalc prints fpcalc's DURATION=/FINGERPRINT= lines.\n",
+          "--format fpcalc prints fpcalc's DURATION=/FINGERPRINT= lines.\n"
+          "Video (--type video, or when every input is an MP4/MOV, Matroska/WebM, AVI,\n"
+          "FLV or MPEG-TS file): vPDQ, the PDQ hash of one frame per --every seconds\n"
+          "(default 1, decimals allowed, 0 = every frame), at the native size or scaled\n"
+          "to --size N x N first (default 0 = native); --jobs N hashing threads.\n"
+          "  text:  one line per kept frame: vpdq FRAME QUALITY HEX TIMESTAMP PATH\n"
+          "  json:  {\"type\": \"video\", \"algorithm\": \"vpdq\", \"duration\": ...,\n"
+          "         \"frames\": [{\"hash\", \"quality\", \"timestamp\"}...], \"md5\", ...}\n"
+          "  vpdq:  the reference vpdq-hash-video's FRAME,QUALITY,HEX,TIMESTAMP lines;\n"
+          "         a blank line between files.\n",
           out);
 }
 
@@ -276,6 +288,13 @@ static int set(mv_fp *fp, mv_fp_opt key, long value)
 
 static int parse_type(mv_fp *fp, struct fp_opts *o, const char *text)
 {
+    o->video.mode = strcmp(text, "video") == 0  ? CLI_VIDEO_ON
+                    : strcmp(text, "auto") == 0 ? CLI_VIDEO_AUTO
+                                                : CLI_VIDEO_OFF;
+    if (o->video.mode == CLI_VIDEO_ON) {
+        o->audio.mode = CLI_AUDIO_OFF;
+        return 1;
+    }
     o->audio.mode = strcmp(text, "audio") == 0  ? CLI_AUDIO_ON
                     : strcmp(text, "auto") == 0 ? CLI_AUDIO_AUTO
                                                 : CLI_AUDIO_OFF;
@@ -286,7 +305,7 @@ static int parse_type(mv_fp *fp, struct fp_opts *o, const char *text)
     for (long i = 0; i < 3; i++)
         if (strcmp(text, names[i]) == 0)
             return set(fp, MV_FP_OPT_TYPE, i);
-    cli_warn("unknown --type '%s' (auto, image, text, audio)", text);
+    cli_warn("unknown --type '%s' (auto, image, text, audio, video)", text);
     return 0;
 }
 
@@ -295,14 +314,45 @@ static int parse_format(struct fp_opts *o, const char *text)
     o->audio.fmt = text[0] == 'j'   ? CLI_AUDIO_JSON
                    : text[0] == 'f' ? CLI_AUDIO_FPCALC
                                     : CLI_AUDIO_TEXT;
-    if (strcmp(text, "fpcalc") == 0)
+    o->video.fmt = text[0] == 'j'   ? CLI_VIDEO_JSON
+                   : text[0] == 'v' ? CLI_VIDEO_VPDQ
+                                    : CLI_VIDEO_TEXT;
+    if (strcmp(text, "fpcalc") == 0 || strcmp(text, "vpdq") == 0)
         return 1;
     if (strcmp(text, "text") == 0 || strcmp(text, "json") == 0) {
         o->fmt = text[0] == 'j' ? FP_JSON : FP_TEXT;
         return 1;
     }
-    cli_warn("unknown --format '%s' (text, json, fpcalc)", text);
+    cli_warn("unknown --format '%s' (text, json, fpcalc, vpdq)", text);
     return 0;
+}
+
+/* --every SECS: a decimal number of seconds, 0 = every frame. */
+static int parse_every(struct fp_opts *o, const char *text)
+{
+    char *end = NULL;
+    const double v = strtod(text, &end);
+
+    if (end == text || *end != '\0' || !isfinite(v) || v < 0 || v > 1e6) {
+        cli_warn("invalid --every '%s' (seconds, 0 = every frame)", text);
+        return 0;
+    }
+    o->video.every = v;
+    return 1;
+}
+
+/* --format fpcalc is for audio only, --format vpdq for video only. */
+static int formats_agree(const struct fp_opts *o)
+{
+    if (o->audio.fmt == CLI_AUDIO_FPCALC && o->video.mode == CLI_VIDEO_ON) {
+        cli_warn("--format fpcalc is for audio, not --type video");
+        return 0;
+    }
+    if (o->video.fmt == CLI_VIDEO_VPDQ && o->video.mode == CLI_VIDEO_OFF) {
+        cli_warn("--format vpdq is for video only");
+        return 0;
+    }
+    return 1;
 }
 
 /* Returns -1 to go on, else the exit status. */
@@ -316,7 +366,9 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
         OPT_NOCACHE,
         OPT_LENGTH,
         OPT_RAW,
-        OPT_ALGO
+        OPT_ALGO,
+        OPT_EVERY,
+        OPT_SIZE
     };
     static const struct option longs[] = {
         { "type", required_argument, NULL, 't' },
@@ -329,6 +381,8 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
         { "length", required_argument, NULL, OPT_LENGTH },
         { "raw", no_argument, NULL, OPT_RAW },
         { "algorithm", required_argument, NULL, OPT_ALGO },
+        { "every", required_argument, NULL, OPT_EVERY },
+        { "size", required_argument, NULL, OPT_SIZE },
         { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -376,6 +430,13 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
             ok = cli_parse_long("--algorithm", optarg, 1, 5, &v);
             o->audio.algorithm = (int)v;
             break;
+        case OPT_EVERY:
+            ok = parse_every(o, optarg);
+            break;
+        case OPT_SIZE:
+            ok = cli_parse_long("--size", optarg, 0, 10000, &v);
+            o->video.size = (size_t)v;
+            break;
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -386,6 +447,9 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
     }
     if (ok && optind >= argc)
         cli_warn("fingerprint: no FILE given");
+    if (ok && optind < argc && !formats_agree(o))
+        ok = 0;
+    o->video.threads = g->jobs > 0 ? (size_t)g->jobs : 0;
     if (!ok || optind >= argc) {
         usage(stderr);
         return CLI_EXIT_USAGE;
@@ -395,7 +459,8 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
 
 int cli_fingerprint(struct cli_global *g, int argc, char **argv)
 {
-    struct fp_opts o = { FP_TEXT, 0, 0, 0, { CLI_AUDIO_AUTO, CLI_AUDIO_TEXT, 120.0, 0, 2 } };
+    struct fp_opts o = { FP_TEXT, 0, 0, 0, { CLI_AUDIO_AUTO, CLI_AUDIO_TEXT, 120.0, 0, 2 },
+                         { CLI_VIDEO_AUTO, CLI_VIDEO_TEXT, 1.0, 0, 0 } };
     mv_fp *fp = NULL;
     mv_catalog *cat = NULL;
 
@@ -404,6 +469,9 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
         return CLI_EXIT_SYSTEM;
     }
     int rc = parse_opts(g, fp, &o, argc, argv);
+    if (rc < 0 && o.audio.fmt != CLI_AUDIO_FPCALC &&
+        cli_fp_video_wanted(&o.video, argv + optind, (size_t)(argc - optind)))
+        rc = cli_fp_video_run(&o.video, argv + optind, (size_t)(argc - optind));
     if (rc < 0 && cli_fp_audio_wanted(&o.audio, argv + optind, (size_t)(argc - optind)))
         rc = cli_fp_audio_run(&o.audio, argv + optind, (size_t)(argc - optind));
     if (rc < 0 && !o.no_cache) {
