@@ -7,12 +7,13 @@
  * fingerprints must match its output bit for bit: the decoder is asked for
  * S16; when the decoder's format, rate or channel count differ from the target
  * the frames go through swresample with fpcalc's "compatible" settings (SWR
- * engine, 16-tap filter, phase shift 8, linear interpolation, S16P internal
- * format, cutoff 0.8). At the end the decoder is drained but swresample is
- * not: fpcalc 1.5.1 (Debian's, on FFmpeg 5) stops at the decoder's end of
- * stream, which it reports as an error, so the few samples swresample still
- * holds never reach Chromaprint; dropping them too keeps the match. A decode error
- * on the first packet is skipped (fpcalc tolerates one there); any later one
+ * engine, 16-tap filter, phase shift 8, linear interpolation, cutoff 0.8;
+ * the internal sample format is left to swresample, as fpcalc 1.5.1 leaves
+ * it). At the end the decoder is drained but swresample is not: fpcalc 1.5.1
+ * (Debian's, on FFmpeg 5) stops at the decoder's end of stream, which it
+ * reports as an error, so the few samples swresample still holds never reach
+ * Chromaprint; dropping them too keeps the match. A decode error on the first
+ * packet is skipped (fpcalc tolerates one there); any later one
  * ends the stream with MV_ECORRUPT. The decoder's delay and padding are left
  * to FFmpeg (the skip-samples side data), as fpcalc leaves them. The duration
  * is the stream's, else the container's, in whole milliseconds.
@@ -111,7 +112,9 @@ static mv_status open_converter(mv__audio *a)
     av_opt_set_int(a->swr, "filter_size", 16, 0);
     av_opt_set_int(a->swr, "phase_shift", 8, 0);
     av_opt_set_int(a->swr, "linear_interp", 1, 0);
-    av_opt_set_int(a->swr, "tsf", AV_SAMPLE_FMT_S16P, 0);
+    /* No "tsf": fpcalc 1.5.1 leaves the internal format to swresample, which
+     * works in FLTP for float decoders (MP3, Vorbis, AAC); forcing S16P there
+     * rounds before filtering and changes ~30% of output samples by +-1. */
     av_opt_set_double(a->swr, "cutoff", 0.8, 0);
     rc = swr_init(a->swr);
     return rc < 0 ? from_av(rc, MV_ECORRUPT) : MV_OK;
