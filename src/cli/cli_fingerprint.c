@@ -459,7 +459,11 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
 
 int cli_fingerprint(struct cli_global *g, int argc, char **argv)
 {
-    struct fp_opts o = { FP_TEXT, 0, 0, 0, { CLI_AUDIO_AUTO, CLI_AUDIO_TEXT, 120.0, 0, 2 },
+    struct fp_opts o = { FP_TEXT,
+                         0,
+                         0,
+                         0,
+                         { CLI_AUDIO_AUTO, CLI_AUDIO_TEXT, 120.0, 0, 2 },
                          { CLI_VIDEO_AUTO, CLI_VIDEO_TEXT, 1.0, 0, 0 } };
     mv_fp *fp = NULL;
     mv_catalog *cat = NULL;

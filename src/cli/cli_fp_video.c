@@ -39,8 +39,8 @@ static int has_nul(const uint8_t *d, size_t n)
 static int mp4_video(const uint8_t *d, size_t n)
 {
     static const char *const brands[] = {
-        "iso", "mp4", "mp7", "avc1", "M4V", "qt  ", "3gp", "3g2", "dash", "f4v ",
-        "mmp4", "MSNV", "XAVC", "NDAS", "MFSM", "hvc1", "av01", "CAEP",
+        "iso",  "mp4",  "mp7",  "avc1", "M4V",  "qt  ", "3gp",  "3g2",  "dash",
+        "f4v ", "mmp4", "MSNV", "XAVC", "NDAS", "MFSM", "hvc1", "av01", "CAEP",
     };
 
     if (n < 12 || d[0] != 0 || d[1] != 0 || memcmp(d + 4, "ftyp", 4) != 0)
@@ -194,8 +194,8 @@ static void print_json(const char *path, const struct video_result *r, size_t pr
     printf("], \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": false}", r->md5, r->ms);
 }
 
-static void print_one(const struct cli_fp_video *o, const char *path,
-                      const struct video_result *r, size_t printed)
+static void print_one(const struct cli_fp_video *o, const char *path, const struct video_result *r,
+                      size_t printed)
 {
     char line[MV_VPDQ_LINE_MAX], prefix[MV_VPDQ_LINE_MAX + 16], hex[MV_PDQ_HEX_LEN + 1];
 
@@ -233,8 +233,7 @@ static void print_error(const struct cli_fp_video *o, const char *path, mv_statu
     fputc('}', stdout);
 }
 
-static mv_status fingerprint(const struct cli_fp_video *o, const char *path,
-                             struct video_result *r)
+static mv_status fingerprint(const struct cli_fp_video *o, const char *path, struct video_result *r)
 {
     const mv_vpdq_options opts = { .every_s = o->every, .size = o->size, .threads = o->threads };
     const double start = now_ms();
