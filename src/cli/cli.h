@@ -111,6 +111,8 @@ size_t cli_utf8_len(const uint8_t *s, size_t left);
 void cli_text_bytes(FILE *out, const char *prefix, const uint8_t *s, size_t len);
 void cli_md5sum_line(FILE *out, const char *hex, const uint8_t *s, size_t len);
 void cli_json_bytes(FILE *out, const uint8_t *s, size_t len);
+/* One {"path", "error"} object of a JSON array, with its separator unless first. */
+void cli_json_error(FILE *out, const char *path, const char *reason, int first);
 void cli_csv_bytes(FILE *out, const uint8_t *s, size_t len);
 
 #endif

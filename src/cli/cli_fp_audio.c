@@ -96,13 +96,8 @@ static void print_error(const struct cli_fp_audio *o, const char *path, mv_statu
 {
     fflush(stdout);
     cli_error(path, "%s", reason(st));
-    if (o->fmt != CLI_AUDIO_JSON)
-        return;
-    fputs(printed ? ",\n  {\"path\": " : "  {\"path\": ", stdout);
-    cli_json_bytes(stdout, (const uint8_t *)path, strlen(path));
-    fputs(", \"error\": ", stdout);
-    cli_json_bytes(stdout, (const uint8_t *)reason(st), strlen(reason(st)));
-    fputc('}', stdout);
+    if (o->fmt == CLI_AUDIO_JSON)
+        cli_json_error(stdout, path, reason(st), printed == 0);
 }
 
 int cli_fp_audio_run(const struct cli_fp_audio *o, char **paths, size_t n)

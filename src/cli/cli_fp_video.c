@@ -224,13 +224,8 @@ static void print_error(const struct cli_fp_video *o, const char *path, mv_statu
 {
     fflush(stdout);
     cli_error(path, "%s", reason(st));
-    if (o->fmt != CLI_VIDEO_JSON)
-        return;
-    fputs(printed ? ",\n  {\"path\": " : "  {\"path\": ", stdout);
-    cli_json_bytes(stdout, (const uint8_t *)path, strlen(path));
-    fputs(", \"error\": ", stdout);
-    cli_json_bytes(stdout, (const uint8_t *)reason(st), strlen(reason(st)));
-    fputc('}', stdout);
+    if (o->fmt == CLI_VIDEO_JSON)
+        cli_json_error(stdout, path, reason(st), printed == 0);
 }
 
 static mv_status fingerprint(const struct cli_fp_video *o, const char *path, struct video_result *r)

@@ -145,3 +145,12 @@ void cli_csv_bytes(FILE *out, const uint8_t *s, size_t len)
     }
     fputc('"', out);
 }
+
+void cli_json_error(FILE *out, const char *path, const char *reason, int first)
+{
+    fputs(first ? "  {\"path\": " : ",\n  {\"path\": ", out);
+    cli_json_bytes(out, (const uint8_t *)path, strlen(path));
+    fputs(", \"error\": ", out);
+    cli_json_bytes(out, (const uint8_t *)reason, strlen(reason));
+    fputc('}', out);
+}
