@@ -540,33 +540,48 @@ static mv_status sq_find_md5(mv_catalog *c, const uint8_t *md5, mv_catalog_file_
 }
 
 /*
- * Below root means path == root or path starts with root + "/": as a byte
- * range, [root "/", root "0") since '0' follows '/' in every byte order.
- * Runs S_GONE or S_SEEN_BELOW, whose parameters are (root, lo, hi, now, scan).
+ * Prepares a statement over the paths at or below root: binds (root, lo, hi)
+ * with lo = "root/" and hi = "root0" ('0' follows '/'), so that one index range
+ * covers the subtree. *range holds lo and hi and is freed by the caller after
+ * the statement ran; NULL when memory ran out.
  */
+static sqlite3_stmt *bind_below(mv_catalog *c, enum stmt_id id, const uint8_t *root, size_t len,
+                                uint8_t **range)
+{
+    size_t base = root[len - 1] == '/' ? len - 1 : len;
+    uint8_t *lo = mv__malloc(2 * (base + 1));
+
+    *range = lo;
+    if (lo == NULL)
+        return NULL;
+    uint8_t *hi = lo + base + 1;
+    memcpy(lo, root, base);
+    memcpy(hi, root, base);
+    lo[base] = '/';
+    hi[base] = '0';
+    sqlite3_stmt *st = use(c, id);
+    sqlite3_bind_blob(st, 1, root, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, lo, (int)base + 1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, hi, (int)base + 1, SQLITE_STATIC);
+    return st;
+}
+
+/* Runs S_GONE or S_SEEN_BELOW, whose parameters are (root, lo, hi, now, scan). */
 static mv_status below_root(mv_catalog *c, enum stmt_id id, const uint8_t *root, size_t len,
                             int64_t scan_id, int64_t now, uint64_t *count)
 {
-    size_t base = root[len - 1] == '/' ? len - 1 : len;
-    uint8_t *lo = mv__malloc(base + 1), *hi = mv__malloc(base + 1);
+    uint8_t *range;
+    sqlite3_stmt *st = bind_below(c, id, root, len, &range);
     mv_status ret = MV_ENOMEM;
 
-    if (lo != NULL && hi != NULL) {
-        memcpy(lo, root, base);
-        memcpy(hi, root, base);
-        lo[base] = '/';
-        hi[base] = '0';
-        sqlite3_stmt *st = use(c, id);
-        sqlite3_bind_blob(st, 1, root, (int)len, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, lo, (int)base + 1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 3, hi, (int)base + 1, SQLITE_STATIC);
+    *count = 0;
+    if (st != NULL) {
         sqlite3_bind_int64(st, 4, now);
         sqlite3_bind_int64(st, 5, scan_id);
         ret = run_done(c, st);
         *count = ret == MV_OK ? (uint64_t)sqlite3_changes(SQ(c)->db) : 0;
     }
-    mv__free(lo);
-    mv__free(hi);
+    mv__free(range);
     return ret;
 }
 
@@ -642,23 +657,11 @@ static mv_status sq_each_file(mv_catalog *c, mv_catalog_file_fn fn, void *opaque
 static mv_status sq_each_below(mv_catalog *c, const uint8_t *root, size_t len,
                                mv_catalog_file_fn fn, void *opaque)
 {
-    size_t base = root[len - 1] == '/' ? len - 1 : len;
-    uint8_t *lo = mv__malloc(base + 1), *hi = mv__malloc(base + 1);
-    mv_status ret = MV_ENOMEM;
+    uint8_t *range;
+    sqlite3_stmt *st = bind_below(c, S_BELOW, root, len, &range);
+    mv_status ret = st != NULL ? each_row(c, st, fn, opaque) : MV_ENOMEM;
 
-    if (lo != NULL && hi != NULL) {
-        memcpy(lo, root, base);
-        memcpy(hi, root, base);
-        lo[base] = '/';
-        hi[base] = '0';
-        sqlite3_stmt *st = use(c, S_BELOW);
-        sqlite3_bind_blob(st, 1, root, (int)len, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 2, lo, (int)base + 1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 3, hi, (int)base + 1, SQLITE_STATIC);
-        ret = each_row(c, st, fn, opaque);
-    }
-    mv__free(lo);
-    mv__free(hi);
+    mv__free(range);
     return ret;
 }
 
