@@ -79,49 +79,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mv-dupes-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/out"
 
-# plant DIR NDUPS NDECOYS: copies of every (n / NDUPS)-th file into another
-# directory, and decoys of every NDUPS/NDECOYS-th of those.
-plant() {
-    local dir=$1 ndups=$2 ndecoys=$3 stride i k=0 src dst size
-    stride=$((nfiles / ndups))
-    for ((i = 0; i < nfiles; i += stride)); do
-        src=$(printf '%s/many/d%02d/f%05d.bin' "$dir" $((i % 100)) "$i")
-        dst=$(printf '%s/many/d%02d/dup%05d.bin' "$dir" $(((i + 37) % 100)) "$i")
-        cp "$src" "$dst"
-        if ((k++ % (ndups / ndecoys) == 0)); then
-            dst=$(printf '%s/many/d%02d/decoy%05d.bin' "$dir" $(((i + 61) % 100)) "$i")
-            cp "$src" "$dst"
-            size=$(stat -c %s "$dst")
-            printf '\x5a' | dd of="$dst" bs=1 seek=$((size / 2)) count=1 conv=notrunc status=none
-        fi
-    done
-}
-
-# make_tree DIR: the files of bench/hash.sh's corpus (seed 2), then the plants.
-make_tree() {
-    local dir=$1 d p0 p1
-    local stamp="dupes files=$nfiles total=$total dups=$ndups decoys=$ndecoys seed=2 v=1"
-    if [[ -f $dir/.stamp && "$(cat "$dir/.stamp")" == "$stamp" ]]; then
-        warn "reusing tree in $dir"
-        return 0
-    fi
-    rm -rf "$dir/many" "$dir/.stamp"
-    warn "building tree in $dir: $nfiles files, $(human "$total"), $ndups duplicates"
-    for ((d = 0; d < 100; d++)); do mkdir -p "$(printf '%s/many/d%02d' "$dir" "$d")"; done
-    random_stream $((64 << 20)) "$dir/.src"
-    plan_sizes "$nfiles" "$total" 4096 16777216 2 $((64 << 20)) | awk '{ print NR - 1, $0 }' \
-        >"$dir/.plan"
-    gen_files "$dir" "$dir/.plan" "$dir/.src" 0 2 &
-    p0=$!
-    gen_files "$dir" "$dir/.plan" "$dir/.src" 1 2 &
-    p1=$!
-    wait "$p0" || die "tree generation failed"
-    wait "$p1" || die "tree generation failed"
-    rm -f "$dir/.src" "$dir/.plan"
-    plant "$dir" "$ndups" "$ndecoys"
-    printf '%s\n' "$stamp" >"$dir/.stamp"
-}
-
 # tstats T1 T2 ... -> "mean median min" in seconds.
 tstats() {
     printf '%s\n' "$@" | sort -g | awk '
@@ -139,7 +96,7 @@ count_groups() {
 
 tree=${keep:-$tmp/tree}
 mkdir -p "$tree"
-make_tree "$tree"
+make_dupes_tree "$tree" "$nfiles" "$total" "$ndups" "$ndecoys"
 root=$tree/many
 nall=$(find "$root" -type f | wc -l)
 bytes=$(du -sb "$root" | cut -f1)

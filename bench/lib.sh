@@ -151,3 +151,49 @@ make_corpus() {
     rm -f "$dir/.src" "$dir/.plan"
     printf '%s\n' "$stamp" >"$dir/.stamp"
 }
+
+# plant_dupes DIR NFILES NDUPS NDECOYS: copies of every (NFILES / NDUPS)-th file
+# of DIR/many into another directory, and decoys (the middle byte changed) of
+# every (NDUPS / NDECOYS)-th of those: same size, head and tail as an original.
+plant_dupes() {
+    local dir=$1 nfiles=$2 ndups=$3 ndecoys=$4 stride i k=0 src dst size
+    stride=$((nfiles / ndups))
+    for ((i = 0; i < nfiles; i += stride)); do
+        src=$(printf '%s/many/d%02d/f%05d.bin' "$dir" $((i % 100)) "$i")
+        dst=$(printf '%s/many/d%02d/dup%05d.bin' "$dir" $(((i + 37) % 100)) "$i")
+        cp "$src" "$dst"
+        if ((k++ % (ndups / ndecoys) == 0)); then
+            dst=$(printf '%s/many/d%02d/decoy%05d.bin' "$dir" $(((i + 61) % 100)) "$i")
+            cp "$src" "$dst"
+            size=$(stat -c %s "$dst")
+            printf '\x5a' | dd of="$dst" bs=1 seek=$((size / 2)) count=1 conv=notrunc status=none
+        fi
+    done
+}
+
+# make_dupes_tree DIR NFILES TOTAL NDUPS NDECOYS: bench/hash.sh's corpus files
+# (seed 2) in DIR/many, then the plants. The stamp lets bench/dupes.sh and
+# bench/scan.sh reuse a tree either of them kept.
+make_dupes_tree() {
+    local dir=$1 nfiles=$2 total=$3 ndups=$4 ndecoys=$5 d p0 p1
+    local stamp="dupes files=$nfiles total=$total dups=$ndups decoys=$ndecoys seed=2 v=1"
+    if [[ -f $dir/.stamp && "$(cat "$dir/.stamp")" == "$stamp" ]]; then
+        warn "reusing tree in $dir"
+        return 0
+    fi
+    rm -rf "$dir/many" "$dir/.stamp"
+    warn "building tree in $dir: $nfiles files, $(human "$total"), $ndups duplicates"
+    for ((d = 0; d < 100; d++)); do mkdir -p "$(printf '%s/many/d%02d' "$dir" "$d")"; done
+    random_stream $((64 << 20)) "$dir/.src"
+    plan_sizes "$nfiles" "$total" 4096 16777216 2 $((64 << 20)) | awk '{ print NR - 1, $0 }' \
+        >"$dir/.plan"
+    gen_files "$dir" "$dir/.plan" "$dir/.src" 0 2 &
+    p0=$!
+    gen_files "$dir" "$dir/.plan" "$dir/.src" 1 2 &
+    p1=$!
+    wait "$p0" || die "tree generation failed"
+    wait "$p1" || die "tree generation failed"
+    rm -f "$dir/.src" "$dir/.plan"
+    plant_dupes "$dir" "$nfiles" "$ndups" "$ndecoys"
+    printf '%s\n' "$stamp" >"$dir/.stamp"
+}

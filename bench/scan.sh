@@ -101,50 +101,6 @@ done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
 export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 MV=$tmp/bin/mediavault
 
-# plant DIR: copies of every (nfiles / ndups)-th file into another directory,
-# and decoys (the middle byte changed) of every (ndups / ndecoys)-th of those.
-plant() {
-    local dir=$1 stride i k=0 src dst size
-    stride=$((nfiles / ndups))
-    for ((i = 0; i < nfiles; i += stride)); do
-        src=$(printf '%s/many/d%02d/f%05d.bin' "$dir" $((i % 100)) "$i")
-        dst=$(printf '%s/many/d%02d/dup%05d.bin' "$dir" $(((i + 37) % 100)) "$i")
-        cp "$src" "$dst"
-        if ((k++ % (ndups / ndecoys) == 0)); then
-            dst=$(printf '%s/many/d%02d/decoy%05d.bin' "$dir" $(((i + 61) % 100)) "$i")
-            cp "$src" "$dst"
-            size=$(stat -c %s "$dst")
-            printf '\x5a' | dd of="$dst" bs=1 seek=$((size / 2)) count=1 conv=notrunc status=none
-        fi
-    done
-}
-
-# make_tree DIR: tree (A) in DIR/many, the same as bench/dupes.sh builds
-# (seed 2), with dupes.sh's stamp, so a tree kept by either script serves both.
-make_tree() {
-    local dir=$1 d p0 p1
-    local stamp="dupes files=$nfiles total=$total dups=$ndups decoys=$ndecoys seed=2 v=1"
-    if [[ -f $dir/.stamp && "$(cat "$dir/.stamp")" == "$stamp" ]]; then
-        warn "reusing tree in $dir"
-        return 0
-    fi
-    rm -rf "$dir/many" "$dir/.stamp"
-    warn "building tree in $dir: $nfiles files, $(human "$total"), $ndups duplicates"
-    for ((d = 0; d < 100; d++)); do mkdir -p "$(printf '%s/many/d%02d' "$dir" "$d")"; done
-    random_stream $((64 << 20)) "$dir/.src"
-    plan_sizes "$nfiles" "$total" 4096 16777216 2 $((64 << 20)) | awk '{ print NR - 1, $0 }' \
-        >"$dir/.plan"
-    gen_files "$dir" "$dir/.plan" "$dir/.src" 0 2 &
-    p0=$!
-    gen_files "$dir" "$dir/.plan" "$dir/.src" 1 2 &
-    p1=$!
-    wait "$p0" || die "tree generation failed"
-    wait "$p1" || die "tree generation failed"
-    rm -f "$dir/.src" "$dir/.plan"
-    plant "$dir"
-    printf '%s\n' "$stamp" >"$dir/.stamp"
-}
-
 # small_part DIR FIRST LAST: files of directories FIRST..LAST of tree (B),
 # written by awk itself (no process per file): a header naming the file, then
 # 0-4 KiB of a pseudo-random line, so the sizes differ and nearly no two files
@@ -188,7 +144,7 @@ make_small() {
 base=${keep:-$tmp/trees}
 mkdir -p "$base"
 base=$(cd "$base" && pwd)
-make_tree "$base"
+make_dupes_tree "$base" "$nfiles" "$total" "$ndups" "$ndecoys"
 make_small "$base/small"
 root=$base/many
 sroot=$base/small
