@@ -80,20 +80,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mv-hash-bench.XXXXXX")
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# Run a private copy of the binary and of its libraries that live outside the
-# system directories (libmediavault.so from the build tree), so that a rebuild
-# during the run cannot change or break what is measured. LD_LIBRARY_PATH is
-# searched before the binary's RUNPATH.
-mkdir -p "$tmp/bin"
-cp "$MV" "$tmp/bin/mediavault"
-while read -r lib; do
-    case $lib in
-    /lib/* | /lib64/* | /usr/*) ;;
-    *) cp "$lib" "$tmp/bin/" ;;
-    esac
-done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
-export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-MV=$tmp/bin/mediavault
+# A private copy of the binary: a rebuild during the run changes nothing.
+private_binary "$tmp"
 if [[ -n $corpus ]]; then
     [[ -f $corpus/.stamp && -d $corpus/many && -f $corpus/big/big.bin ]] ||
         die "$corpus holds no corpus (make one with --keep $corpus)"

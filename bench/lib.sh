@@ -197,3 +197,21 @@ make_dupes_tree() {
     plant_dupes "$dir" "$nfiles" "$ndups" "$ndecoys"
     printf '%s\n' "$stamp" >"$dir/.stamp"
 }
+
+# private_binary DIR: copies $MV and its libraries that live outside the system
+# directories (libmediavault.so, the CUDA plugin's neighbours) into DIR/bin and
+# points MV and LD_LIBRARY_PATH there, so that a rebuild during a run cannot
+# change or break what is measured. LD_LIBRARY_PATH is searched before RUNPATH.
+private_binary() {
+    local dir=$1/bin lib
+    mkdir -p "$dir"
+    cp "$MV" "$dir/mediavault"
+    while read -r lib; do
+        case $lib in
+        /lib/* | /lib64/* | /usr/*) ;;
+        *) cp "$lib" "$dir/" ;;
+        esac
+    done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
+    export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    MV=$dir/mediavault
+}

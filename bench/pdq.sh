@@ -86,18 +86,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mv-pdq-bench.XXXXXX")
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# A private copy of the binary and of its non-system libraries, so that a
-# rebuild during the run cannot change what is measured (as bench/hash.sh does).
-mkdir -p "$tmp/bin"
-cp "$MV" "$tmp/bin/mediavault"
-while read -r lib; do
-    case $lib in
-    /lib/* | /lib64/* | /usr/*) ;;
-    *) cp "$lib" "$tmp/bin/" ;;
-    esac
-done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
-export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-MV=$tmp/bin/mediavault
+# A private copy of the binary: a rebuild during the run changes nothing.
+private_binary "$tmp"
 
 # ---- corpus -------------------------------------------------------------------
 

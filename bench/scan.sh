@@ -88,18 +88,8 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mv-scan-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# A private copy of the binary and its build-tree libraries (as hash.sh does),
-# so that a rebuild during the run changes nothing.
-mkdir -p "$tmp/bin"
-cp "$MV" "$tmp/bin/mediavault"
-while read -r lib; do
-    case $lib in
-    /lib/* | /lib64/* | /usr/*) ;;
-    *) cp "$lib" "$tmp/bin/" ;;
-    esac
-done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
-export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-MV=$tmp/bin/mediavault
+# A private copy of the binary: a rebuild during the run changes nothing.
+private_binary "$tmp"
 
 # small_part DIR FIRST LAST: files of directories FIRST..LAST of tree (B),
 # written by awk itself (no process per file): a header naming the file, then
