@@ -5,50 +5,16 @@
 # MV_TEST_KEEP=1) and uses its own catalog there, never the user's.
 # Exit 77 means "skipped".
 
-set -u
-export LC_ALL=C
-unset MEDIAVAULT_MD5_ENGINE MEDIAVAULT_BACKEND MEDIAVAULT_JOBS
-
-MV=${1:-}
 VEC=${2:-}
-if [ -z "$MV" ] || [ ! -x "$MV" ]; then
-    echo "usage: $0 PATH-TO-mediavault PDQ-VECTORS-DIR" >&2
-    exit 2
-fi
-case $MV in
-/*) ;;
-*) MV=$PWD/$MV ;;
+case $VEC in
+/* | "") ;;
+*) VEC=$PWD/$VEC ;;
 esac
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/mv-fp.XXXXXX") || exit 3
-cleanup()
-{
-    if [ "${MV_TEST_KEEP:-0}" = 1 ]; then
-        echo "kept $T" >&2
-    else
-        rm -rf "$T"
-    fi
-}
-trap cleanup EXIT
+# The program check, the temporary directory, fail and finish: the CLI tests' helpers.
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh" "${1:-}"
 export MEDIAVAULT_CATALOG=$T/catalog.db
 export HOME=$T
-
-FAILS=0
-fail()
-{
-    echo "FAIL: $*" >&2
-    FAILS=$((FAILS + 1))
-}
-
-finish()
-{
-    if [ "$FAILS" -gt 0 ]; then
-        echo "$FAILS check(s) failed" >&2
-        exit 1
-    fi
-    echo "all checks passed"
-    exit 0
-}
 
 # The reference vectors, or a skip.
 need_vectors()
