@@ -22,7 +22,7 @@ static void usage(FILE *out)
           "  dupes    duplicate files from the catalog (--fresh: without it)\n"
           "  lookup   where an MD5 or a FILE's content is in the catalog\n"
           "  export   the catalog as md5sum lines, JSON or CSV\n"
-          "  fingerprint  PDQ of images, SimHash of texts (cached in the catalog)\n\n"
+          "  fingerprint  PDQ of images, SimHash of texts, Chromaprint of audio, vPDQ of video\n\n"
           "Run 'mediavault COMMAND --help' for the options of a command.\n"
           "Exit status: 0 success, 1 some inputs failed, 2 usage error, 3 system error.\n",
           out);
