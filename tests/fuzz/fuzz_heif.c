@@ -7,10 +7,10 @@
  *
  * The seeds in corpus/heif are 16x16 and 24x16 images written with heif-enc
  * -q 30 (RGB, monochrome, alpha, AVIF), one with an irot property
- * (tests/fingerprint/heif_make, orientation 6), a truncated one, and
- * avif-empty-data, found by this target: an AV1 item without data, on which
- * libheif 1.15 with dav1d keeps a 40-byte dav1d buffer (lsan_heif.supp; the
- * replay runs with it). libheif itself is not instrumented, so libFuzzer's
+ * (tests/fingerprint/heif_make, orientation 6), a truncated one, and two
+ * found by this target, avif-empty-data and avif-bad-obu, on which libheif
+ * 1.15's AV1 decoding leaks (lsan_heif.supp says what; the replay runs with
+ * it). libheif itself is not instrumented, so libFuzzer's
  * coverage feedback sees only media_heif.c: this target mostly mutates the
  * seeds blindly, with AddressSanitizer watching our side of the calls.
  */
