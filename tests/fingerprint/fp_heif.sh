@@ -140,6 +140,18 @@ PY
 "$MV" fingerprint --format json p.heic >/dev/null || fail "cache: first run"
 "$MV" fingerprint --format json p.heic | grep -q '"cached": true' || fail "cache: not cached"
 
+# Threads: each decode has its own libheif context; --jobs 4 prints what --jobs 1 does.
+mkdir many
+for i in 1 2 3 4 5 6; do
+    cp p.heic many/p$i.heic
+    cp g.heic many/g$i.heic
+    cp pa.heic many/a$i.heic
+done
+"$MV" fingerprint --no-cache --jobs 1 many/* >jobs1.txt || fail "--jobs 1"
+"$MV" fingerprint --no-cache --jobs 4 many/* >jobs4.txt || fail "--jobs 4"
+same_file "--jobs 4 output" jobs1.txt jobs4.txt
+[ "$(cut -d' ' -f2 jobs4.txt | sort -u | wc -l)" -eq 3 ] || fail "--jobs: not 3 distinct hashes"
+
 # Container turns: irot/imir are applied (heif-convert applies them too), and
 # --exif-orient changes nothing, since HEIF has no EXIF-only turn to apply.
 # (x265 keeps an allocation until exit, which LeakSanitizer would call a leak.)
