@@ -102,6 +102,13 @@ near p.heic p.png
 near pj.heic pj.jpg
 near big.heic big.png
 
+# 10 bits per sample (from a 16-bit PNG): libheif reduces it to 8 bits.
+ff -i "$plasma" -pix_fmt rgb48be p16.png
+enc -b 10 -q 90 p16.png -o p10.heic
+heif-convert p10.heic p10.png >/dev/null || fail "heif-convert p10.heic"
+near p10.heic p.png
+near p10.heic p10.png
+
 # Grey: heif-enc writes a monochrome HEVC image.
 enc -q 90 g.png -o g.heic
 heif-info g.heic >info.txt 2>&1 || fail "heif-info g.heic"
