@@ -19,7 +19,8 @@
  * The pixel budget is checked from the headers before anything is decoded:
  * both the size of the primary image as displayed and the size of its coded
  * image (ispe) must fit, because libheif allocates the coded size before it
- * crops.
+ * crops. The tiles of a grid image are not visible through libheif's API; each
+ * is bounded by libheif's limit per side, lowered to the budget when smaller.
  *
  * Orientation: HEIF carries rotation and mirroring (irot, imir) and cropping
  * (clap) as properties of the image item itself, which the standard requires
@@ -79,6 +80,9 @@ int mv__image_is_heif(const uint8_t *data, size_t size)
 
 #if MV_HAVE_HEIF
 
+/* libheif's default limit on the sides of any image item (MAX_IMAGE_WIDTH). */
+#define HEIF_SIDE_LIMIT ((size_t)32768)
+
 int mv__image_heif_supported(void)
 {
     return 1;
@@ -121,6 +125,11 @@ static mv_status open_primary(struct heif_job *j, const uint8_t *data, size_t si
     j->ctx = heif_context_alloc();
     if (j->ctx == NULL)
         return MV_ENOMEM;
+    /* libheif checks every item's ispe against a limit per side (32768 by default) as
+     * it reads the file: grid tiles too, whose sizes the API does not show. A side
+     * longer than the whole budget can never fit, so a small budget tightens it. */
+    if (max_pixels < HEIF_SIDE_LIMIT)
+        heif_context_set_maximum_image_size_limit(j->ctx, (int)max_pixels);
     mv_status st = status_of(heif_context_read_from_memory_without_copy(j->ctx, data, size, NULL));
     if (st == MV_OK)
         st = status_of(heif_context_get_primary_image_handle(j->ctx, &j->handle));

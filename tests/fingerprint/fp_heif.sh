@@ -215,6 +215,9 @@ PY
 "$MV" fingerprint --no-cache --max-pixels 16383 p.heic >out.txt 2>err.txt
 [ $? -eq 1 ] && grep -q '^mediavault: p.heic: too large' err.txt || fail "--max-pixels refusal"
 "$MV" fingerprint --no-cache --max-pixels 16384 p.heic >out.txt || fail "--max-pixels at the limit"
+# Below one side (128), libheif's own limit per side refuses it while reading: still too large.
+"$MV" fingerprint --no-cache --max-pixels 127 p.heic >out.txt 2>err.txt
+[ $? -eq 1 ] && grep -q '^mediavault: p.heic: too large' err.txt || fail "--max-pixels 127"
 # The limit counts the coded size too; the turned 400x513 image is 205200 pixels.
 "$MV" fingerprint --no-cache --max-pixels 205199 big.heic >/dev/null 2>&1
 [ $? -eq 1 ] || fail "--max-pixels on big.heic"
