@@ -5,10 +5,12 @@
  * Images are recognised by the magic numbers of the formats the media layer
  * decodes; HEIF (HEIC, AVIF) by the brands of its ftyp box, whether or not
  * the build decodes it (media_heif.c), so that a build without libheif says
- * so instead of calling a phone photo unknown. Anything else is text when its first kilobytes are
- * valid UTF-8 (RFC 3629: no overlong forms, surrogates or code points above U+10FFFF) with no NUL
- * and almost no other control characters; a multi-byte sequence cut by the end of the window is
- * accepted. Markup (HTML, SRT, WebVTT) is text too: mv_text_detect() tells them apart afterwards.
+ * so instead of calling a phone photo unknown. Anything else is text when its
+ * first kilobytes are valid UTF-8 (RFC 3629: no overlong forms, surrogates or
+ * code points above U+10FFFF) with no NUL and almost no other control
+ * characters; a multi-byte sequence cut by the end of the window is accepted.
+ * Markup (HTML, SRT, WebVTT) is text too: mv_text_detect() tells them apart
+ * afterwards.
  */
 #include <string.h>
 
