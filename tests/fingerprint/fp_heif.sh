@@ -84,11 +84,16 @@ if grep -q 'built without HEIF support' err.txt; then
     [ "$rc" -eq 1 ] || fail "without HEIF: exit status $rc"
     grep -q '^mediavault: p.heic: built without HEIF support$' err.txt || fail "without HEIF: message"
     grep -q ' p.png$' out.txt || fail "without HEIF: the other input is not printed"
+    "$MV" info | grep -q '^heif images: not decoded' || fail "without HEIF: info"
+    "$MV" info --json | grep -q '"heif": false' || fail "without HEIF: info --json"
     [ "$FAILS" -eq 0 ] || finish
     echo "SKIP: mediavault was built without HEIF support (libheif not found)" >&2
     exit 77
 fi
 [ "$rc" -eq 0 ] || fail "p.heic: exit status $rc: $(cat err.txt)"
+"$MV" info | grep -q '^heif images: decoded (libheif)$' || fail "info: heif line"
+"$MV" info --json | python3 -c 'import json, sys; assert json.load(sys.stdin)["heif"] is True' ||
+    fail "info --json: heif"
 
 # Colour, from a PNG and from a JPEG (made with ffmpeg), and larger than the
 # 512x512 pre-resize.
