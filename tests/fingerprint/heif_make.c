@@ -1,5 +1,5 @@
 /*
- * Test helper: writes a HEIC file (x265 through libheif's encoder API) from a
+ * Test program: writes a HEIC file (x265 through libheif's encoder API) from a
  * binary PPM, with an orientation that libheif stores as irot/imir properties
  * of the image item. heif-enc cannot set them, and the fingerprint tests need
  * HEIC files whose container turns the image, to check that decoding applies

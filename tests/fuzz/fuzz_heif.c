@@ -12,7 +12,11 @@
  * 1.15's AV1 decoding leaks (lsan_heif.supp says what; the replay runs with
  * it). libheif itself is not instrumented, so libFuzzer's
  * coverage feedback sees only media_heif.c: this target mostly mutates the
- * seeds blindly, with AddressSanitizer watching our side of the calls.
+ * seeds blindly, with AddressSanitizer watching our side of the calls. The
+ * suppressions match only with full stacks (libheif has no frame pointers):
+ *   ASAN_OPTIONS=fast_unwind_on_malloc=0 \
+ *   LSAN_OPTIONS=suppressions=tests/fuzz/lsan_heif.supp:fast_unwind_on_malloc=0 \
+ *   build/tests/fuzz/fuzz_heif CORPUS_DIR tests/fuzz/corpus/heif
  */
 #include <stdint.h>
 #include <stdlib.h>
