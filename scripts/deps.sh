@@ -17,6 +17,10 @@ need_check+=(ffmpeg)
 # Audio fingerprints: Chromaprint; the tests compare with the real fpcalc.
 need_build+=(libchromaprint-dev libswresample-dev)
 need_check+=(libchromaprint-dev libswresample-dev libchromaprint-tools)
+# HEIC/HEIF and AVIF through libheif (optional in CMake, wanted here); the tests
+# make HEIC files with heif-enc and decode them back with heif-convert.
+need_build+=(libheif-dev)
+need_check+=(libheif-dev libheif-examples)
 
 want=("${need_build[@]}")
 if [ "${1:-build}" = check ]; then

@@ -90,8 +90,10 @@ MV_API void mv_fp_set_catalog(mv_fp *fp, mv_catalog *catalog);
  * Returns: MV_OK with *out filled.
  * Errors: MV_ENOENT, MV_EACCES, MV_EIO, MV_EISDIR, MV_ENOTREG (reading);
  *         MV_ECORRUPT (empty, truncated or corrupt data); MV_ENOTSUP (neither an
- *         image nor text, or not of the type asked for); MV_EPARSE (asked for text,
- *         not valid UTF-8); MV_ETOOBIG (over the pixel or file limit); MV_ENOMEM.
+ *         image nor text, or not of the type asked for; with out->type MV_FP_IMAGE:
+ *         an image this build cannot decode, such as HEIF without libheif, see
+ *         mv_fp_heif_supported()); MV_EPARSE (asked for text, not valid UTF-8);
+ *         MV_ETOOBIG (over the pixel or file limit); MV_ENOMEM.
  *         A failing cache is not an error: the fingerprint is computed anyway.
  * Ownership: path is borrowed for the call.
  */
@@ -130,10 +132,19 @@ MV_API mv_status mv_fp_store(mv_fp *fp, const mv_fp_result *r);
 
 /**
  * Guesses the type of content from its first bytes: image magic numbers (JPEG,
- * PNG, GIF, WebP, BMP, TIFF), else text when the bytes are valid UTF-8 with
- * few control characters. Returns MV_FP_IMAGE, MV_FP_TEXT or MV_FP_AUTO (neither).
+ * PNG, GIF, WebP, BMP, TIFF; HEIF/HEIC/AVIF by their ftyp brands), else text
+ * when the bytes are valid UTF-8 with few control characters.
+ * Returns MV_FP_IMAGE, MV_FP_TEXT or MV_FP_AUTO (neither).
  */
 MV_API mv_fp_type mv_fp_sniff(const uint8_t *data, size_t len);
+
+/**
+ * Whether this build decodes HEIF images (HEIC, AVIF) through libheif. Without
+ * it, a HEIF input is still sniffed as an image and fails with MV_ENOTSUP.
+ * Returns: 1 or 0.
+ * Since 0.4.
+ */
+MV_API int mv_fp_heif_supported(void);
 
 /** "image", "text"; "unknown" for anything else. Ownership: static. */
 MV_API const char *mv_fp_type_name(mv_fp_type type);

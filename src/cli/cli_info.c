@@ -56,6 +56,8 @@ static void print_text(const char *chosen, mv_status chosen_st, const mv_gpu_inf
     else
         printf("cuda: not available (%s)\n", gpu->reason);
     printf("cuda plugin: %s (%s)\n", gpu->plugin_loaded ? "loaded" : "not loaded", gpu->plugin);
+    printf("heif images: %s\n",
+           mv_fp_heif_supported() ? "decoded (libheif)" : "not decoded (built without libheif)");
 }
 
 static void print_json(const char *chosen, const mv_gpu_info *gpu)
@@ -91,7 +93,7 @@ static void print_json(const char *chosen, const mv_gpu_info *gpu)
     }
     printf(", \"plugin_loaded\": %s, \"plugin\": ", gpu->plugin_loaded ? "true" : "false");
     json_string(gpu->plugin);
-    printf("}}\n");
+    printf("}, \"heif\": %s}\n", mv_fp_heif_supported() ? "true" : "false");
 }
 
 int cli_info(struct cli_global *g, int argc, char **argv)

@@ -285,8 +285,10 @@ static mv_status fingerprint(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_
     r->type = fp->type != MV_FP_AUTO ? fp->type : sniffed;
     if (r->type == MV_FP_AUTO)
         return MV_ENOTSUP;
-    if (r->type == MV_FP_IMAGE && sniffed != MV_FP_IMAGE)
+    if (r->type == MV_FP_IMAGE && sniffed != MV_FP_IMAGE) {
+        r->type = sniffed; /* MV_ENOTSUP on an image means: no decoder in this build */
         return MV_ENOTSUP;
+    }
     r->algorithm = r->type == MV_FP_TEXT ? "simhash64" : "pdq";
     algo_name(fp, r->type, algo);
     if (cache_get(fp, algo, n_pdq, r)) {

@@ -3,14 +3,18 @@
  * the file name says.
  *
  * Images are recognised by the magic numbers of the formats the media layer
- * decodes. Anything else is text when its first kilobytes are valid UTF-8
- * (RFC 3629: no overlong forms, surrogates or code points above U+10FFFF)
- * with no NUL and almost no other control characters; a multi-byte sequence
- * cut by the end of the window is accepted. Markup (HTML, SRT, WebVTT) is
- * text too: mv_text_detect() tells them apart afterwards.
+ * decodes; HEIF (HEIC, AVIF) by the brands of its ftyp box, whether or not
+ * the build decodes it (media_heif.c), so that a build without libheif says
+ * so instead of calling a phone photo unknown. Anything else is text when its
+ * first kilobytes are valid UTF-8 (RFC 3629: no overlong forms, surrogates or
+ * code points above U+10FFFF) with no NUL and almost no other control
+ * characters; a multi-byte sequence cut by the end of the window is accepted.
+ * Markup (HTML, SRT, WebVTT) is text too: mv_text_detect() tells them apart
+ * afterwards.
  */
 #include <string.h>
 
+#include "../media/media.h"
 #include "mediavault/fingerprint.h"
 
 /* How much of a file the text test looks at, and the control characters it tolerates. */
@@ -30,6 +34,8 @@ static int is_image(const uint8_t *d, size_t n)
     if (n >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0)
         return 1;
     if (n >= 26 && d[0] == 'B' && d[1] == 'M')
+        return 1;
+    if (mv__image_is_heif(d, n))
         return 1;
     return n >= 8 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0);
 }
@@ -98,6 +104,11 @@ mv_fp_type mv_fp_sniff(const uint8_t *data, size_t len)
     if (is_image(data, len))
         return MV_FP_IMAGE;
     return is_text(data, len) ? MV_FP_TEXT : MV_FP_AUTO;
+}
+
+int mv_fp_heif_supported(void)
+{
+    return mv__image_heif_supported();
 }
 
 const char *mv_fp_type_name(mv_fp_type type)

@@ -20,8 +20,8 @@ typedef struct mv__image {
     size_t full_height;
 } mv__image;
 
-/* Decodes a JPEG, PNG, GIF, WebP, BMP or TIFF held in memory; refuses more than
- * max_pixels (from the header). */
+/* Decodes a JPEG, PNG, GIF, WebP, BMP, TIFF or HEIF held in memory; refuses more
+ * than max_pixels (from the header). */
 mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
 
 /* Like mv__image_decode_mem(), but a JPEG more than `rows` high may come back
@@ -47,6 +47,14 @@ mv_status mv__image_png(const uint8_t *data, size_t size, size_t max_pixels, mv_
 /* GIF (first frame), WebP, BMP and TIFF through FFmpeg, sizes checked from the header
  * first (media_formats.c); MV_ENOTSUP when data is none of them. */
 mv_status mv__image_other(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
+/* 1 when data is a HEIF file (HEIC, AVIF: an ISO BMFF ftyp box of a HEIF brand);
+ * needs no libheif (media_heif.c). */
+int mv__image_is_heif(const uint8_t *data, size_t size);
+/* 1 when this build decodes HEIF (libheif was found). */
+int mv__image_heif_supported(void);
+/* The primary image of a HEIF file, as displayed (irot/imir/clap applied), alpha
+ * dropped; MV_ENOTSUP in a build without libheif. */
+mv_status mv__image_heif(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
 /* Decodes data as one packet of the FFmpeg decoder codec_id (an enum AVCodecID). */
 mv_status mv__image_ffmpeg(int codec_id, const uint8_t *data, size_t size, size_t max_pixels,
                            mv__image *out);

@@ -4,9 +4,10 @@
  *
  * JPEG goes to libjpeg-turbo with its defaults (media_jpeg.c) and PNG to FFmpeg
  * (media_png.c), because those reproduce the pixels ImageMagick gave Meta's PDQ
- * reference. The reference then saw any image whose pixels are all grey (R=G=B)
- * as one channel and used the sample itself as luma, which changes float results,
- * so decoded RGB that is all grey is folded to one channel here, in place.
+ * reference; HEIF goes to libheif when the build has it (media_heif.c). The
+ * reference then saw any image whose pixels are all grey (R=G=B) as one channel
+ * and used the sample itself as luma, which changes float results, so decoded
+ * RGB that is all grey is folded to one channel here, in place.
  * Sizes are checked against max_pixels from the header, before any allocation.
  */
 #include <errno.h>
@@ -87,6 +88,8 @@ mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixe
         st = mv__image_png(data, size, max_pixels, out);
     else if (size == 0)
         return MV_ECORRUPT;
+    else if (mv__image_is_heif(data, size))
+        st = mv__image_heif(data, size, max_pixels, out);
     else
         st = mv__image_other(data, size, max_pixels, out);
     if (st != MV_OK) {

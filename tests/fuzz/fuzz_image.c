@@ -1,7 +1,8 @@
 /*
- * Fuzz target: image decoding (JPEG through libjpeg-turbo, PNG through FFmpeg)
- * followed by PDQ, from bytes in memory. The pixel budget is kept small so that
- * a header may claim any size without the fuzzer spending its time allocating.
+ * Fuzz target: image decoding (JPEG through libjpeg-turbo, PNG through FFmpeg,
+ * HEIF through libheif when built in) followed by PDQ, from bytes in memory.
+ * The pixel budget is kept small so that a header may claim any size without
+ * the fuzzer spending its time allocating.
  */
 #include <stdint.h>
 #include <stdlib.h>
