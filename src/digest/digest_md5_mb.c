@@ -136,7 +136,9 @@ static void lane_start(struct worker *w, size_t l)
         ln->pos = ln->len = 0;
         ln->total = 0;
         ln->eof = 0;
-        mv_status st = mv__file_open(w->src->path(w->src->opaque, idx), &ln->f);
+        mv_status st = w->src->open != NULL
+                           ? w->src->open(w->src->opaque, idx, &ln->f)
+                           : mv__file_open(w->src->path(w->src->opaque, idx), &ln->f);
         if (st == MV_OK) {
             lane_set_state(w, l, md5_iv);
             return;
