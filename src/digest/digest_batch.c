@@ -184,14 +184,17 @@ static void scalar_worker(struct run *r)
 {
     uint8_t *buf = mv__malloc(r->b->read_size);
     mv_digest_result res;
+    mv__file f;
 
     for (size_t i = src_next(r); i != (size_t)-1; i = src_next(r)) {
-        if (buf == NULL) {
-            memset(&res, 0, sizeof(res));
+        memset(&res, 0, sizeof(res));
+        res.status = src_open(r, i, &f);
+        if (res.status == MV_OK && buf == NULL) {
+            mv__file_close(&f);
             res.status = MV_ENOMEM;
-        } else {
-            mv__digest_file_scalar(r->paths[i], r->b->algo, buf, r->b->read_size, &res);
         }
+        if (res.status == MV_OK)
+            mv__digest_opened_scalar(&f, r->b->algo, buf, r->b->read_size, &res);
         src_done(r, i, &res);
     }
     mv__free(buf);
@@ -255,11 +258,11 @@ static size_t fd_limited_jobs(size_t jobs, size_t lanes, size_t budget)
     return jobs < fit ? jobs : fit;
 }
 
-/* The lane scheduler will run: MD5 of several files on a multi-buffer engine. */
-static int uses_lanes(const struct run *r)
+/* The lane scheduler or the scalar workers will run over several files: the
+   prefetcher opens them ahead. */
+static int uses_prefetch(const struct run *r)
 {
-    return !r->overlap && r->gpu == NULL && r->engine->md5_many != NULL &&
-           r->b->algo == MV_DIGEST_MD5 && r->n > 1;
+    return !r->overlap && r->gpu == NULL && r->n > 1;
 }
 
 static void worker_body(struct run *r)
@@ -275,7 +278,7 @@ static void worker_body(struct run *r)
         return;
     }
 
-    if (!uses_lanes(r)) {
+    if (r->engine->md5_many == NULL || r->b->algo != MV_DIGEST_MD5 || r->n == 1) {
         scalar_worker(r);
         return;
     }
@@ -352,7 +355,7 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
         if (st != MV_OK)
             return st;
     }
-    if (uses_lanes(&r)) { /* without the thread, lanes open their files themselves */
+    if (uses_prefetch(&r)) { /* without the thread, workers open their files themselves */
         size_t lane_fds = jobs * fds_per_job(e->lanes);
         (void)mv__prefetch_start(paths, n, fds > lane_fds ? fds - lane_fds : 0, &r.prefetch);
     }

@@ -78,6 +78,9 @@ mv_status mv__file_verify(const mv__file *f, uint64_t total);
 int mv__file_at_end(const mv__file *f, uint64_t total);
 void mv__file_close(mv__file *f);
 
+/* One opened file, streamed through OpenSSL: any algorithm; closes the file. */
+void mv__digest_opened_scalar(mv__file *f, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
+                              mv_digest_result *out);
 /* One file, streamed through OpenSSL: any algorithm. */
 void mv__digest_file_scalar(const char *path, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
                             mv_digest_result *out);

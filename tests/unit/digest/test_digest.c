@@ -550,6 +550,13 @@ static void batch_prefetch_fds(void **state)
         expect_mixed(&t, res);
         assert_int_equal(open_fds(), fds);
     }
+    /* The scalar workers take their files from it too. */
+    setenv("MEDIAVAULT_BACKEND", "scalar", 1);
+    memset(res, 0xa5, n * sizeof(*res));
+    assert_int_equal(run_batch(&t, MV_DIGEST_MD5, 2, res), MV_OK);
+    unsetenv("MEDIAVAULT_BACKEND");
+    expect_mixed(&t, res);
+    assert_int_equal(open_fds(), fds);
     assert_int_equal(mv_digest_batch_new(&p.b), MV_OK);
     assert_int_equal(
         mv_digest_batch_run(p.b, (const char *const *)t.paths, n, res, cancel_after_first, &p),
