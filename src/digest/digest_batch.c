@@ -7,7 +7,10 @@
  * other algorithms, the scalar engine, and a batch of a single file stream each
  * file through OpenSSL. MD5 on the cuda engine runs digest_gpu.c's workers: one
  * feeds the GPU, the others take the large files on the CPU. Every file gets
- * exactly one result: failures are results.
+ * exactly one result: failures are results. With several files on the lanes or
+ * the scalar workers, a prefetch thread opens the next files ahead of the
+ * workers and starts their reads (digest_prefetch.c), which keeps the disk busy
+ * on a cold cache without larger buffers.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -54,7 +57,7 @@ struct run {
     int overlap; /* one file and a spare core: read beside the hashing */
     size_t jobs;
     mv__gpu_run *gpu;       /* MD5 on the cuda engine: what its workers share */
-    mv__prefetch *prefetch; /* lanes' files, opened ahead; NULL: lanes open them */
+    mv__prefetch *prefetch; /* files opened ahead; NULL: workers open them */
 };
 
 mv_status mv_digest_batch_new(mv_digest_batch **out)

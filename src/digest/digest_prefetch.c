@@ -1,18 +1,17 @@
 /*
  * Opening files ahead of the workers and starting their reads: the prefetcher.
  *
- * A lane scheduler reads its lanes one after the other with blocking read()s,
- * so on a cold page cache each worker has one request at the disk at a time,
- * and every new file first waits for its inode and the first block of its data.
- * Two workers are then two requests in flight, where the disk wants many. More
- * lanes or more workers would mean more read buffers; here one thread runs
- * ahead of the workers instead: it opens the next files in the order the
- * workers will take them (the stat, open and fstat that wait for metadata) and
- * asks the kernel to read them (POSIX_FADV_WILLNEED), so that their data is on
- * its way to the page cache while the lanes hash. The data goes to the page
- * cache, not to buffers of ours, so the process does not grow; a window of
- * PREFETCH_FILES open files and PREFETCH_BYTES of requested data bounds how far
- * ahead it runs.
+ * A lane scheduler reads its lanes one after the other with blocking read()s
+ * (a scalar worker reads its one file), so on a cold page cache each worker
+ * has about one request at the disk at a time, and every new file first waits
+ * for its inode and then for its first block. More lanes or more workers would
+ * mean more read buffers; here one thread runs ahead of the workers instead: it
+ * opens the next files in the order the workers will take them (the stat, open
+ * and fstat that wait for metadata) and asks the kernel to read them
+ * (POSIX_FADV_WILLNEED), so that their data is on its way to the page cache
+ * while the lanes hash. The data goes to the page cache, not to buffers of
+ * ours, so the process does not grow; a window of PREFETCH_FILES open files and
+ * PREFETCH_BYTES of requested data bounds how far ahead it runs.
  *
  * A worker taking file i gets the file the prefetcher opened for it (waiting if
  * the open is under way), or opens it itself when the prefetcher is behind; the
