@@ -207,6 +207,22 @@ header() {
     printf "$row_fmt" "GB/s ($runs runs)" mean median min max stddev "x $1" cpu
 }
 
+# peak_rss LABEL COMMAND: one more run of COMMAND (cold if --cold) under GNU
+# time, and its peak RSS against the 64 MiB bound of the spec.
+peak_rss() {
+    local label=$1 cmd=$2 kb
+    if [[ ! -x /usr/bin/time ]]; then
+        printf '  memory (spec): peak RSS of %s <= 64 MiB -> not measured (no /usr/bin/time)\n' "$label"
+        return
+    fi
+    ((cold)) && drop_caches
+    /usr/bin/time -f '%M' -o "$tmp/rss" bash -c "$cmd" >/dev/null 2>"$tmp/err" ||
+        die "$label: command failed under /usr/bin/time: $cmd"
+    kb=$(tail -n 1 "$tmp/rss")
+    awk -v l="$label" -v k="$kb" 'BEGIN {
+        printf "  memory (spec): peak RSS of %s <= 64 MiB -> %.1f MiB, %s\n", l, k / 1024, (k <= 65536 ? "met" : "NOT met") }'
+}
+
 # target TEXT MEAN REF_MEAN GOAL
 target() {
     awk -v t="$1" -v m="$2" -v r="$3" -v g="$4" 'BEGIN {
@@ -269,6 +285,7 @@ if [[ $only == *a* ]]; then
             bench a "  pinned MEDIAVAULT_MD5_ENGINE=$e" sum \
                 "MEDIAVAULT_MD5_ENGINE=$e '$MV' --jobs 2 --backend simd hash --recursive many"
         done
+        peak_rss "mediavault simd (--jobs 2)" "exec '$MV' --jobs 2 --backend simd hash --recursive many"
         if ((cold)); then
             target "cold, mediavault simd vs cat x2" "$simd_mean" "$ref_mean" 0.9
         elif ((a_ok)); then

@@ -7,9 +7,13 @@
  * other algorithms, the scalar engine, and a batch of a single file stream each
  * file through OpenSSL. MD5 on the cuda engine runs digest_gpu.c's workers: one
  * feeds the GPU, the others take the large files on the CPU. Every file gets
- * exactly one result: failures are results.
+ * exactly one result: failures are results. With several files on the lanes or
+ * the scalar workers, a prefetch thread opens the next files ahead of the
+ * workers and starts their reads (digest_prefetch.c), which keeps the disk busy
+ * on a cold cache without larger buffers.
  */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -19,11 +23,16 @@
 #define READ_SIZE_DEFAULT (1u << 20)
 #define READ_SIZE_MIN     (64u << 10)
 #define READ_SIZE_MAX     (64u << 20)
-/* Lane buffers of all workers together aim below this; reads never shrink under
-   READ_SIZE_FLOOR for it, so on machines with more than two or three cores the
-   buffers take about 17 MiB per job instead. */
-#define BUFFER_BUDGET     (40u << 20)
-#define READ_SIZE_FLOOR   (1u << 20)
+/* Lane buffers of all workers together aim below this, so that the program
+   stays within 64 MiB of RSS beside the ~29 MiB its shared libraries take; reads
+   never shrink under READ_SIZE_FLOOR for it, so with more than five jobs the
+   buffers take about 4.3 MiB per job instead. The reads are smaller than the
+   disk likes, but on the lane path the prefetcher has asked for the data
+   already, so they mostly copy from the page cache (digest_prefetch.c). */
+#define BUFFER_BUDGET     (24u << 20)
+#define READ_SIZE_FLOOR   (256u << 10)
+/* Descriptors left to the application; the prefetcher gets what the lanes leave. */
+#define FD_RESERVE        32u
 
 struct mv_digest_batch {
     mv_digest_algo algo;
@@ -47,7 +56,8 @@ struct run {
     void *opaque;
     int overlap; /* one file and a spare core: read beside the hashing */
     size_t jobs;
-    mv__gpu_run *gpu; /* MD5 on the cuda engine: what its workers share */
+    mv__gpu_run *gpu;       /* MD5 on the cuda engine: what its workers share */
+    mv__prefetch *prefetch; /* files opened ahead; NULL: workers open them */
 };
 
 mv_status mv_digest_batch_new(mv_digest_batch **out)
@@ -164,18 +174,30 @@ static void src_done(void *opaque, size_t index, const mv_digest_result *res)
         r->done(r->opaque, index, res);
 }
 
+static mv_status src_open(void *opaque, size_t index, mv__file *f)
+{
+    struct run *r = opaque;
+
+    if (r->prefetch == NULL)
+        return mv__file_open(r->paths[index], f);
+    return mv__prefetch_open(r->prefetch, index, f);
+}
+
 static void scalar_worker(struct run *r)
 {
     uint8_t *buf = mv__malloc(r->b->read_size);
     mv_digest_result res;
+    mv__file f;
 
     for (size_t i = src_next(r); i != (size_t)-1; i = src_next(r)) {
-        if (buf == NULL) {
-            memset(&res, 0, sizeof(res));
+        memset(&res, 0, sizeof(res));
+        res.status = src_open(r, i, &f);
+        if (res.status == MV_OK && buf == NULL) {
+            mv__file_close(&f);
             res.status = MV_ENOMEM;
-        } else {
-            mv__digest_file_scalar(r->paths[i], r->b->algo, buf, r->b->read_size, &res);
         }
+        if (res.status == MV_OK)
+            mv__digest_opened_scalar(&f, r->b->algo, buf, r->b->read_size, &res);
         src_done(r, i, &res);
     }
     mv__free(buf);
@@ -191,16 +213,15 @@ static void overlapped_worker(struct run *r)
     }
 }
 
-/* Shrinks a large per-lane read size so that jobs * lanes buffers fit the
-   budget, but never below 1 MiB: small reads cost far more on a NAS than the
-   memory they save. Memory is then about 17 MiB per job. */
+/* Shrinks a large per-lane read size to a power of two such that jobs * lanes
+   buffers (and a zero buffer per job) fit the budget, but never below the
+   floor: 512 KiB with two jobs of 16 lanes, 256 KiB from three jobs on. */
 static size_t lane_read_size(size_t want, size_t jobs, size_t lanes)
 {
-    size_t fit = BUFFER_BUDGET / (jobs * (lanes + 1));
+    size_t share = BUFFER_BUDGET / (jobs * (lanes + 1)), fit = READ_SIZE_FLOOR;
 
-    fit &= ~(size_t)(READ_SIZE_MIN - 1);
-    if (fit < READ_SIZE_FLOOR)
-        fit = READ_SIZE_FLOOR;
+    while (fit * 2 <= share)
+        fit *= 2;
     return want < fit ? want : fit;
 }
 
@@ -214,17 +235,37 @@ static void drain_canceled(struct run *r)
         continue;
 }
 
-/* Each worker keeps a file open per lane: fewer workers rather than failing
-   files with EMFILE when the descriptor limit is low or the machine is wide. */
-static size_t fd_limited_jobs(size_t jobs, size_t lanes)
+/* Descriptors a run may hold: the soft limit less a reserve for the caller. */
+static size_t fd_budget(void)
 {
     struct rlimit rl;
-    const size_t reserve = 32, per_job = (lanes > 1 ? lanes : 1) + 2;
 
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-        return jobs;
-    size_t fit = rl.rlim_cur > reserve + per_job ? (rl.rlim_cur - reserve) / per_job : 1;
+        return SIZE_MAX;
+    return rl.rlim_cur > FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : 0;
+}
+
+static size_t fds_per_job(size_t lanes)
+{
+    return (lanes > 1 ? lanes : 1) + 2;
+}
+
+/* Each worker keeps a file open per lane: fewer workers rather than failing
+   files with EMFILE when the descriptor limit is low or the machine is wide. */
+static size_t fd_limited_jobs(size_t jobs, size_t lanes, size_t budget)
+{
+    size_t fit = budget / fds_per_job(lanes);
+
+    if (fit < 1)
+        fit = 1;
     return jobs < fit ? jobs : fit;
+}
+
+/* The lane scheduler or the scalar workers will run over several files: the
+   prefetcher opens them ahead. */
+static int uses_prefetch(const struct run *r)
+{
+    return !r->overlap && r->gpu == NULL && r->n > 1;
 }
 
 static void worker_body(struct run *r)
@@ -234,7 +275,7 @@ static void worker_body(struct run *r)
         return;
     }
     if (r->gpu != NULL) {
-        mv__mb_source gsrc = { src_next, src_done, src_path, r, src_canceled };
+        mv__mb_source gsrc = { src_next, src_done, src_path, r, src_canceled, NULL };
         size_t cpu_read = lane_read_size(r->b->read_size, r->jobs, MV__ENGINE_MAX_LANES);
         mv__md5_gpu_worker(r->gpu, &gsrc, cpu_read);
         return;
@@ -244,7 +285,7 @@ static void worker_body(struct run *r)
         scalar_worker(r);
         return;
     }
-    mv__mb_source src = { src_next, src_done, src_path, r, src_canceled };
+    mv__mb_source src = { src_next, src_done, src_path, r, src_canceled, src_open };
     size_t read_size = lane_read_size(r->b->read_size, r->jobs, r->engine->lanes);
     mv_status st = mv__md5_mb_run(r->engine, &src, read_size);
     if (st != MV_OK)
@@ -307,7 +348,8 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
     atomic_store(&b->cancel, 0);
     size_t jobs = b->jobs ? b->jobs : mv__cpu_count();
     r.overlap = n == 1 && jobs >= 2;
-    jobs = fd_limited_jobs(jobs, e->lanes);
+    size_t fds = fd_budget();
+    jobs = fd_limited_jobs(jobs, e->lanes, fds);
     if (jobs > n)
         jobs = n ? n : 1;
     r.jobs = jobs;
@@ -316,7 +358,12 @@ mv_status mv_digest_batch_run(mv_digest_batch *b, const char *const *paths, size
         if (st != MV_OK)
             return st;
     }
+    if (uses_prefetch(&r)) { /* without the thread, workers open their files themselves */
+        size_t lane_fds = jobs * fds_per_job(e->lanes);
+        (void)mv__prefetch_start(paths, n, fds > lane_fds ? fds - lane_fds : 0, &r.prefetch);
+    }
     st = run_workers(&r, jobs);
+    mv__prefetch_stop(r.prefetch);
     mv__gpu_run_free(r.gpu);
     return st;
 }

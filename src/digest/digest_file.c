@@ -153,25 +153,35 @@ static mv_status hash_open_file(mv__file *f, EVP_MD_CTX *ctx, uint8_t *buf, size
     }
 }
 
-void mv__digest_file_scalar(const char *path, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
-                            mv_digest_result *out)
+void mv__digest_opened_scalar(mv__file *f, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
+                              mv_digest_result *out)
 {
-    mv__file f;
     unsigned int n = 0;
 
     memset(out, 0, sizeof(*out));
-    out->status = mv__file_open(path, &f);
-    if (out->status != MV_OK)
-        return;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (ctx == NULL || !EVP_DigestInit_ex2(ctx, mv__evp_md(algo), NULL))
         out->status = MV_ENOMEM;
     if (out->status == MV_OK)
-        out->status = hash_open_file(&f, ctx, buf, bufsize, &out->size);
+        out->status = hash_open_file(f, ctx, buf, bufsize, &out->size);
     if (out->status == MV_OK)
-        out->status = mv__file_verify(&f, out->size);
+        out->status = mv__file_verify(f, out->size);
     if (out->status == MV_OK && !EVP_DigestFinal_ex(ctx, out->digest, &n))
         out->status = MV_ENOMEM;
     EVP_MD_CTX_free(ctx);
-    mv__file_close(&f);
+    mv__file_close(f);
+}
+
+void mv__digest_file_scalar(const char *path, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
+                            mv_digest_result *out)
+{
+    mv__file f;
+    mv_status st = mv__file_open(path, &f);
+
+    if (st != MV_OK) {
+        memset(out, 0, sizeof(*out));
+        out->status = st;
+        return;
+    }
+    mv__digest_opened_scalar(&f, algo, buf, bufsize, out);
 }

@@ -372,7 +372,7 @@ static void cpu_scalar(const mv__mb_source *src, size_t read_size)
 void mv__md5_gpu_worker(mv__gpu_run *g, const mv__mb_source *src, size_t read_size)
 {
     struct cpu_source c = { g, src };
-    const mv__mb_source cpu = { cpu_next, cpu_done, cpu_path, &c, cpu_canceled };
+    const mv__mb_source cpu = { cpu_next, cpu_done, cpu_path, &c, cpu_canceled, NULL };
     const struct mv_digest_engine *e = mv__engine_cpu_best();
 
     if (plugin != NULL && !atomic_exchange(&g->feeder_taken, 1))

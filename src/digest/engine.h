@@ -78,6 +78,9 @@ mv_status mv__file_verify(const mv__file *f, uint64_t total);
 int mv__file_at_end(const mv__file *f, uint64_t total);
 void mv__file_close(mv__file *f);
 
+/* One opened file, streamed through OpenSSL: any algorithm; closes the file. */
+void mv__digest_opened_scalar(mv__file *f, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
+                              mv_digest_result *out);
 /* One file, streamed through OpenSSL: any algorithm. */
 void mv__digest_file_scalar(const char *path, mv_digest_algo algo, uint8_t *buf, size_t bufsize,
                             mv_digest_result *out);
@@ -85,6 +88,20 @@ void mv__digest_file_scalar(const char *path, mv_digest_algo algo, uint8_t *buf,
 /* One file with a reader thread beside the hasher (digest_pipe.c). */
 void mv__digest_file_overlapped(const char *path, mv_digest_algo algo, size_t bufsize,
                                 mv_digest_result *out);
+
+/* Files opened ahead of the workers, their reads started (digest_prefetch.c). */
+#define MV__PREFETCH_FILES 64 /* the most files it holds open */
+typedef struct mv__prefetch mv__prefetch;
+/* Starts the thread that opens paths[0..n) in order, ahead of the workers,
+   holding at most max_files of them open. *out stays NULL when max_files is 0
+   or on failure: the workers then open every file themselves. */
+mv_status mv__prefetch_start(const char *const *paths, size_t n, size_t max_files,
+                             mv__prefetch **out);
+/* Opens file index for a worker: the file opened ahead, or else opened here.
+   Each index may be asked for once; *f is the caller's to close. */
+mv_status mv__prefetch_open(mv__prefetch *p, size_t index, mv__file *f);
+/* Stops the thread and closes the files no worker took; NULL is accepted. */
+void mv__prefetch_stop(mv__prefetch *p);
 
 /* Multi-buffer MD5 (digest_md5_mb.c). */
 typedef struct mv__mb_source {
@@ -96,6 +113,8 @@ typedef struct mv__mb_source {
     void *opaque;
     /* Optional: nonzero once the run was canceled; files in flight then end. */
     int (*canceled)(void *opaque);
+    /* Optional: opens file index (as mv__file_open() on its path does). */
+    mv_status (*open)(void *opaque, size_t index, mv__file *f);
 } mv__mb_source;
 
 /* Runs one worker: keeps engine->lanes files in flight until the source is dry. */

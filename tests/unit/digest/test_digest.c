@@ -4,6 +4,7 @@
  * 16 MiB in one batch (lanes of very different lengths side by side), errors as
  * results, forced backends, the sums parser, and failing allocations.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -404,6 +406,179 @@ static void batch_cancel(void **state)
     tree_free(&t);
 }
 
+/* Descriptors this process holds now. */
+static size_t open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    size_t n = 0;
+
+    assert_non_null(d);
+    while (readdir(d) != NULL)
+        n++;
+    closedir(d);
+    return n - 3; /* ".", ".." and the directory itself */
+}
+
+/* A tree of n files of assorted sizes, with failures at fixed places. */
+static void tree_mixed(struct tree *t, size_t n)
+{
+    tree_init(t, n);
+    for (size_t i = 0; i < n; i++) {
+        if (i % 37 == 5)
+            t->paths[i] = strdup("/nonexistent/mediavault/file");
+        else
+            tree_file(t, i, (i * 7919) % 300000, MV_DIGEST_MD5);
+    }
+}
+
+static void expect_mixed(const struct tree *t, const mv_digest_result *res)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (i % 37 == 5) {
+            assert_int_equal(res[i].status, MV_ENOENT);
+            continue;
+        }
+        assert_int_equal(res[i].status, MV_OK);
+        assert_int_equal(res[i].size, (i * 7919) % 300000);
+        assert_memory_equal(res[i].digest, t->want[i], MV_MD5_LEN);
+    }
+}
+
+/* Takes file i from the prefetcher and checks it is the right one. */
+static void take_and_check(const struct tree *t, mv__prefetch *p, size_t i)
+{
+    mv__file f;
+    struct stat want;
+    mv_status st = mv__prefetch_open(p, i, &f);
+
+    if (i % 37 == 5) {
+        assert_int_equal(st, MV_ENOENT);
+        return;
+    }
+    assert_int_equal(st, MV_OK);
+    assert_int_equal(stat(t->paths[i], &want), 0);
+    assert_int_equal(f.st.st_ino, want.st_ino);
+    assert_int_equal(f.st.st_size, (off_t)((i * 7919) % 300000));
+    mv__file_close(&f);
+}
+
+/* The prefetcher hands each file to the one who asks for it, opened or with
+   its error, in any order; a file it has not reached is opened by the caller
+   and skipped by it; what nobody took is closed when it stops. */
+static void prefetch_hands_over(void **state)
+{
+    const size_t n = 3 * MV__PREFETCH_FILES, jump = 2 * MV__PREFETCH_FILES;
+    struct tree t;
+    mv__prefetch *p = NULL;
+    size_t fds = open_fds();
+
+    (void)state;
+    tree_mixed(&t, n);
+    assert_int_equal(mv__prefetch_start((const char *const *)t.paths, n, 0, &p), MV_OK);
+    assert_null(p);
+    assert_int_equal(mv__prefetch_start((const char *const *)t.paths, n, 16, &p), MV_OK);
+    assert_non_null(p);
+    /* The first files in order, then one far ahead of it, then the rest but
+       every 50th, which nobody takes. */
+    for (size_t i = 0; i < 10; i++)
+        take_and_check(&t, p, i);
+    take_and_check(&t, p, jump);
+    for (size_t i = 10; i < n; i++) {
+        if (i != jump && i % 50 != 49)
+            take_and_check(&t, p, i);
+    }
+    mv__prefetch_stop(p);
+    mv__prefetch_stop(NULL);
+    assert_int_equal(open_fds(), fds);
+    tree_free(&t);
+}
+
+/* Out of descriptors, the prefetcher leaves the file to the caller and stops. */
+static void prefetch_out_of_fds(void **state)
+{
+    const size_t n = 100;
+    struct tree t;
+    mv__prefetch *p = NULL;
+    struct rlimit old, low;
+
+    (void)state;
+    tree_mixed(&t, n);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = open_fds() + 12;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    assert_int_equal(mv__prefetch_start((const char *const *)t.paths, n, 64, &p), MV_OK);
+    assert_non_null(p);
+    /* Wait until it has used every descriptor: its next open fails. */
+    for (int tries = 0; tries < 5000; tries++) {
+        int fd = dup(2);
+        if (fd < 0)
+            break;
+        close(fd);
+        usleep(1000);
+    }
+    for (size_t i = 0; i < n; i++) {
+        mv__file f;
+        mv_status st = mv__prefetch_open(p, i, &f);
+        assert_int_equal(st, i % 37 == 5 ? MV_ENOENT : MV_OK);
+        if (st == MV_OK)
+            mv__file_close(&f);
+    }
+    mv__prefetch_stop(p);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    tree_free(&t);
+}
+
+/* Batches through the prefetcher: right digests and errors, no descriptor
+   left open, also when canceled, and with a descriptor limit that leaves the
+   prefetcher little or no room. */
+static void batch_prefetch_fds(void **state)
+{
+    const size_t n = 400;
+    struct tree t;
+    mv_digest_result *res = calloc(n, sizeof(*res));
+    struct cancel_probe p = { 0 };
+    size_t fds = open_fds();
+    struct rlimit old, low;
+
+    (void)state;
+    assert_non_null(res);
+    tree_mixed(&t, n);
+    for (long jobs = 1; jobs <= 3; jobs++) {
+        memset(res, 0xa5, n * sizeof(*res));
+        assert_int_equal(run_batch(&t, MV_DIGEST_MD5, jobs, res), MV_OK);
+        expect_mixed(&t, res);
+        assert_int_equal(open_fds(), fds);
+    }
+    /* The scalar workers take their files from it too. */
+    setenv("MEDIAVAULT_BACKEND", "scalar", 1);
+    memset(res, 0xa5, n * sizeof(*res));
+    assert_int_equal(run_batch(&t, MV_DIGEST_MD5, 2, res), MV_OK);
+    unsetenv("MEDIAVAULT_BACKEND");
+    expect_mixed(&t, res);
+    assert_int_equal(open_fds(), fds);
+    assert_int_equal(mv_digest_batch_new(&p.b), MV_OK);
+    assert_int_equal(
+        mv_digest_batch_run(p.b, (const char *const *)t.paths, n, res, cancel_after_first, &p),
+        MV_OK);
+    mv_digest_batch_free(p.b);
+    assert_int_equal(atomic_load(&p.calls), n);
+    assert_int_equal(open_fds(), fds);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    for (rlim_t extra = 40; extra <= 120; extra += 40) {
+        low = old;
+        low.rlim_cur = fds + extra;
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        memset(res, 0xa5, n * sizeof(*res));
+        assert_int_equal(run_batch(&t, MV_DIGEST_MD5, 2, res), MV_OK);
+        expect_mixed(&t, res);
+    }
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    assert_int_equal(open_fds(), fds);
+    free(res);
+    tree_free(&t);
+}
+
 static void streaming_ctx(void **state)
 {
     uint8_t data[10000], whole[MV_DIGEST_MAX_LEN], parts[MV_DIGEST_MAX_LEN];
@@ -572,6 +747,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(batch_fifo_refused),
         cmocka_unit_test(batch_engine_forced),
         cmocka_unit_test(batch_cancel),
+        cmocka_unit_test(prefetch_hands_over),
+        cmocka_unit_test(prefetch_out_of_fds),
+        cmocka_unit_test(batch_prefetch_fds),
         cmocka_unit_test(streaming_ctx),
         cmocka_unit_test(sums_parser),
         cmocka_unit_test(alloc_torture),
