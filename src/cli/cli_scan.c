@@ -196,13 +196,15 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
         printf("{\"scan_id\": %lld, \"status\": \"%s\", \"files\": %llu, \"bytes\": %llu, "
                "\"bytes_read\": %llu, \"new\": %llu, \"changed\": %llu, \"unchanged\": %llu, "
                "\"renamed\": %llu, \"gone\": %llu, \"errors\": %llu, \"skipped\": %llu, "
-               "\"seconds\": %.3f, \"read_bytes_per_second\": %.0f, \"engine\": \"%s\"",
+               "\"seconds\": %.3f, \"read_bytes_per_second\": %.0f, \"engine\": \"%s\", "
+               "\"devices\": %llu",
                (long long)m->scan_id, state, (unsigned long long)s->files,
                (unsigned long long)s->bytes, (unsigned long long)s->bytes_read,
                (unsigned long long)s->new_files, (unsigned long long)s->changed,
                (unsigned long long)s->unchanged, (unsigned long long)s->renamed,
                (unsigned long long)s->gone, (unsigned long long)s->errors,
-               (unsigned long long)s->skipped, m->elapsed_s, rate, m->engine);
+               (unsigned long long)s->skipped, m->elapsed_s, rate, m->engine,
+               (unsigned long long)m->devices);
         if (o->fingerprint)
             printf(", \"fingerprinted\": %llu, \"fingerprints_cached\": %llu, "
                    "\"fingerprint_errors\": %llu",

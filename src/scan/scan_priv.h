@@ -152,6 +152,7 @@ struct mv__scan_ctx {
     struct mv__scan_inodes inodes;
     uint64_t fp_computed, fp_cached, fp_failed; /* MV_SCAN_FINGERPRINT counters */
     struct mv__scan_whole *whole;               /* scan_whole.c's workers; NULL: off */
+    uint64_t devices;                           /* readers started: one per device */
 };
 
 /* *maybe = 0 when no present record has (dev, ino), so no link or rename can match. */

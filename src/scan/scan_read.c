@@ -584,6 +584,7 @@ static mv_status readers_new(struct mv__scan_ctx *x, struct readers *rs)
     rs->v = mv__calloc(n, sizeof(*rs->v));
     if (rs->v == NULL)
         return MV_ENOMEM;
+    x->devices = n;
     for (size_t i = 0, d = 0; i < x->read.n && ret == MV_OK; d++) {
         struct reader *r = &rs->v[d];
         rs->n = d + 1;
