@@ -63,6 +63,12 @@ static const char *const migrations[] = {
     " note TEXT);",
     /* 2: dupes groups by (size, md5) among present files. */
     "CREATE INDEX files_size_md5 ON files (size, md5) WHERE gone_at IS NULL;",
+    /*
+     * 3: no index of files by md5. Its keys are random, so each new file cost
+     * an insert at a random page; lookup by MD5 goes through contents (md5,
+     * size) and files (content_id) instead.
+     */
+    "DROP INDEX IF EXISTS files_md5;",
 };
 
 int mv__catalog_schema_latest(void)
