@@ -1,8 +1,10 @@
 /*
- * Private side of the scanner, shared by its three files:
- * scan_walk.c (trees to entries), scan_plan.c (entries against the catalog:
- * unchanged, renamed, to read) and scan_run.c (the pipeline, hashing and the
- * batched writer).
+ * Private side of the scanner, shared by its files: scan_walk.c (trees to
+ * entries), scan_known.c (the records below a root, in memory), scan_plan.c
+ * (entries against the catalog: unchanged, renamed, to read; the read order),
+ * scan_read.c (one reader per device through the digest engine, verified,
+ * into the writer), scan_whole.c (files read whole once for digests and
+ * fingerprint) and scan_run.c (the pipeline, options and the batched writer).
  */
 #ifndef MV_SCAN_PRIV_H
 #define MV_SCAN_PRIV_H

@@ -633,6 +633,8 @@ mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine)
         ret = run_readers(&rs);
     mv__scan_whole_stop(x);
     readers_free(&rs, engine);
+    if (strcmp(*engine, "none") == 0 && x->st.bytes_read > 0)
+        *engine = "scalar"; /* only whole files, hashed from their buffers */
     pthread_cond_destroy(&rs.hub.wake);
     pthread_mutex_destroy(&rs.hub.lock);
     return ret;

@@ -58,9 +58,9 @@ struct mv__scan_whole {
 
 /* Images mv_fp_sniff() recognises (and HEIF), texts SimHash is meant for. */
 static const char *const media_ext[] = {
-    "jpg",  "jpeg",  "jpe",  "jfif", "png", "gif",  "webp",     "bmp", "dib", "tif",
-    "tiff", "heic",  "heif", "avif", "txt", "text", "md",       "rst", "org", "htm",
-    "html", "xhtml", "srt",  "vtt",  "sub", "nfo",  "markdown", "tex", "csv", "log",
+    "jpg",  "jpeg",  "jpe",  "jfif", "png", "gif",      "webp", "bmp", "dib", "tif",
+    "tiff", "heic",  "heif", "avif", "txt", "text",     "md",   "rst", "org", "htm",
+    "html", "xhtml", "srt",  "vtt",  "nfo", "markdown", "tex",  "csv", "log",
 };
 
 static int media_name(const uint8_t *path, size_t len)
