@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ enum { PENDING = 0, DONE = 1, VANISHED = 2, RETRY = 3 };
 struct hub {
     pthread_mutex_t lock;
     pthread_cond_t wake;
+    size_t hashing, max_hashing; /* engines running, and at most (the writer's own) */
 };
 
 /* The files of one hashing round: one leader per inode, its links after it. */
@@ -253,7 +255,11 @@ static void *hasher_main(void *arg)
     return NULL;
 }
 
-/* Starts the engine's pass of algorithm a over r's pending leaders; *started = 0 when none. */
+/*
+ * Starts the engine's pass of algorithm a over r's pending leaders; *started
+ * = 0 when none, -1 when as many engines as the descriptors allow are running
+ * (asked again later).
+ */
 static mv_status start_pass(struct reader *r, unsigned a, int *started)
 {
     struct chunk *k = &r->k;
@@ -271,6 +277,10 @@ static mv_status start_pass(struct reader *r, unsigned a, int *started)
     }
     if (k->m == 0)
         return MV_OK;
+    if (r->hub->hashing >= r->hub->max_hashing) {
+        *started = -1;
+        return MV_OK;
+    }
     mv_status ret = mv_digest_batch_set(r->b, MV_DIGEST_OPT_ALGO, (long)a);
     if (ret != MV_OK)
         return ret;
@@ -278,6 +288,7 @@ static mv_status start_pass(struct reader *r, unsigned a, int *started)
     if (pthread_create(&r->th, NULL, hasher_main, r) != 0)
         return MV_ESYSTEM;
     r->hashing = 1;
+    r->hub->hashing++;
     *started = 1;
     return MV_OK;
 }
@@ -349,9 +360,10 @@ static mv_status advance(struct reader *r)
 
     while (!r->done && !r->hashing) {
         if (r->algo < MV_CATALOG_ALGOS) {
-            ret = start_pass(r, r->algo++, &started);
-            if (ret != MV_OK)
-                return ret;
+            ret = start_pass(r, r->algo, &started);
+            if (ret != MV_OK || started < 0)
+                return ret; /* no room: run_readers() asks again */
+            r->algo++;
             continue;
         }
         if (k->whole_out > 0 || k->whole_next < k->n)
@@ -440,6 +452,7 @@ static mv_status drain_reader(struct reader *r, mv_status ret)
         if (over) {
             pthread_join(r->th, NULL);
             r->hashing = 0;
+            r->hub->hashing--;
             if (ret == MV_OK)
                 ret = k->ret;
         }
@@ -488,6 +501,8 @@ static mv_status run_readers(struct readers *rs)
         ret = drain_whole(rs, ret);
         for (size_t d = 0; d < rs->n; d++)
             ret = drain_reader(&rs->v[d], ret);
+        for (size_t d = 0; d < rs->n && ret == MV_OK; d++)
+            ret = advance(&rs->v[d]); /* those that waited for an engine to end */
         if (ret != MV_OK)
             stop_all(rs);
         for (size_t d = 0; d < rs->n; d++)
@@ -573,6 +588,23 @@ static long device_jobs(const mv_scan *s, size_t d, size_t n)
     return share > 0 ? (long)share : 1;
 }
 
+/*
+ * How many engines may run at once: each job keeps a file open per lane (up
+ * to 16) and a couple more, so with many devices the descriptor limit, not
+ * the devices, bounds it (the rest wait for their turn); at least one.
+ */
+static size_t max_engines(size_t n, long jobs)
+{
+    const size_t per_engine = 18 * (size_t)(jobs > 0 ? jobs : 1), reserve = 64;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return n;
+    const size_t fit =
+        rl.rlim_cur > reserve + per_engine ? (rl.rlim_cur - reserve) / per_engine : 1;
+    return fit < n ? fit : n;
+}
+
 /* One reader per device of the sorted read list. */
 static mv_status readers_new(struct mv__scan_ctx *x, struct readers *rs)
 {
@@ -599,6 +631,7 @@ static mv_status readers_new(struct mv__scan_ctx *x, struct readers *rs)
         if (ret == MV_OK)
             ret = make_batch(x->s, device_jobs(x->s, d, n), &r->b);
     }
+    rs->hub.max_hashing = max_engines(n, device_jobs(x->s, 0, n));
     return ret;
 }
 
