@@ -195,7 +195,7 @@ void mv__scan_plan_sort(struct mv__scan_list *l);
 struct mv__scan_whole;
 struct mv__scan_whole_job {
     void *owner; /* the reader whose chunk holds the leader */
-    size_t index;
+    size_t device, index;
     const char *path; /* the leader's, in the run's arena */
     uint64_t dev, ino, size;
     int64_t mtime_ns, ctime_ns;
@@ -213,14 +213,15 @@ struct mv__scan_whole_job {
 
 /* True when e is read whole: fingerprinting on, 1 byte .. 64 MiB, a media name. */
 int mv__scan_whole_wanted(const mv_scan *s, const struct mv__scan_entry *e);
-/* Starts the workers (x->whole stays NULL when fingerprinting is off). */
-mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake);
+/* Starts the workers, jobs[d] for device d (0 = every CPU); x->whole stays NULL when off. */
+mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake,
+                               const long *jobs, size_t n_dev);
 /* Waits for the workers and frees everything; the jobs still queued are dropped. */
 void mv__scan_whole_stop(struct mv__scan_ctx *x);
 /* True when a job of size bytes may start now (a few buffers at most in flight). */
-int mv__scan_whole_room(const struct mv__scan_ctx *x, uint64_t size);
+int mv__scan_whole_room(const struct mv__scan_ctx *x, size_t device, uint64_t size);
 /* Starts reading and hashing e (leader index of owner's chunk). */
-mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t index,
+mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t device, size_t index,
                                 const struct mv__scan_entry *e);
 /* A finished job, or NULL; call with the hub's lock held. */
 struct mv__scan_whole_job *mv__scan_whole_pop(struct mv__scan_ctx *x);

@@ -22,7 +22,7 @@
  * 64 MiB) are not given to the engine: scan_whole.c reads each whole once,
  * hashes and fingerprints the same buffer, and its results come through the
  * hub too. A chunk is done when its engine passes and its whole-file jobs
- * are; the whole-file jobs of all devices share one small pool.
+ * are; each device has its own whole-file workers too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +70,8 @@ struct reader {
     struct hub *hub;
     struct chunk k;
     mv_digest_batch *b;
+    size_t device;   /* its index: the readers are in the order of the read list */
+    long jobs;       /* its engine's (0 = every CPU), also its whole-file workers' */
     size_t pos, end; /* read.v[pos..end) is not in a chunk yet */
     unsigned algo;   /* the pass running, or the next one */
     int round;       /* 0, or 1 for the leaders that changed while read */
@@ -401,9 +403,9 @@ static mv_status top_up(struct reader *r)
             k->whole_next++;
             continue;
         }
-        if (!mv__scan_whole_room(r->x, e->size))
+        if (!mv__scan_whole_room(r->x, r->device, e->size))
             return MV_OK;
-        const mv_status ret = mv__scan_whole_submit(r->x, r, i, e);
+        const mv_status ret = mv__scan_whole_submit(r->x, r, r->device, i, e);
         if (ret != MV_OK)
             return ret;
         k->whole_next++;
@@ -627,9 +629,11 @@ static mv_status readers_new(struct mv__scan_ctx *x, struct readers *rs)
             i++;
         r->end = i;
         r->algo = MV_CATALOG_ALGOS; /* no chunk yet: advance() fills the first */
+        r->device = d;
+        r->jobs = device_jobs(x->s, d, n);
         ret = chunk_alloc(&r->k);
         if (ret == MV_OK)
-            ret = make_batch(x->s, device_jobs(x->s, d, n), &r->b);
+            ret = make_batch(x->s, r->jobs, &r->b);
     }
     rs->hub.max_hashing = max_engines(n, device_jobs(x->s, 0, n));
     return ret;
@@ -647,6 +651,21 @@ static void readers_free(struct readers *rs, const char **engine)
     mv__free(rs->v);
 }
 
+/* Starts the whole-file workers of --fingerprint, as many per device as its engine's jobs. */
+static mv_status whole_start(struct mv__scan_ctx *x, struct readers *rs)
+{
+    if (!x->s->fingerprint)
+        return MV_OK;
+    long *jobs = mv__calloc(rs->n, sizeof(*jobs));
+    if (jobs == NULL)
+        return MV_ENOMEM;
+    for (size_t d = 0; d < rs->n; d++)
+        jobs[d] = rs->v[d].jobs;
+    const mv_status ret = mv__scan_whole_start(x, &rs->hub.lock, &rs->hub.wake, jobs, rs->n);
+    mv__free(jobs);
+    return ret;
+}
+
 /* Reads, verifies and stores everything in the read list, each device by its own reader. */
 mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine)
 {
@@ -661,7 +680,7 @@ mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine)
     pthread_cond_init(&rs.hub.wake, NULL);
     mv_status ret = readers_new(x, &rs);
     if (ret == MV_OK)
-        ret = mv__scan_whole_start(x, &rs.hub.lock, &rs.hub.wake);
+        ret = whole_start(x, &rs);
     if (ret == MV_OK)
         ret = run_readers(&rs);
     mv__scan_whole_stop(x);

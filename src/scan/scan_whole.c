@@ -25,9 +25,14 @@
  * more from the buffer, which also proves the fingerprint is of the content
  * stored.
  *
- * Memory: a job holds its buffer from stage 1 to the end of stage 2, and at
- * most jobs + 2 jobs or 192 MiB of files are in flight (one larger file runs
- * alone), so a few whole-file buffers at most.
+ * Each device has its own pool of workers (as many as its reader's engine
+ * has jobs) and its own share of jobs in flight, so that a slow disk does not
+ * hold up the photos of another.
+ *
+ * Memory: a job holds its buffer from stage 1 to the end of stage 2; a device
+ * has at most jobs + 2 jobs in flight, and all devices together 192 MiB of
+ * files, past which a device starts a file only when it has none in flight:
+ * a few whole-file buffers at most.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,8 +47,15 @@
 #define WHOLE_SPARE_JOBS   2
 #define SNIFF_BYTES        ((size_t)64 * 1024) /* what mv_fp_sniff() looks at */
 
-struct mv__scan_whole {
+/* One device's workers and its jobs in flight (the writer's count). */
+struct whole_device {
     mv__pool *pool;
+    size_t in_flight, max_in_flight;
+};
+
+struct mv__scan_whole {
+    struct whole_device *dev;
+    size_t n_dev;
     mv_fp *work;  /* no catalog: shared by the workers */
     mv_fp *cache; /* the scan's catalog as cache: the writer thread only */
     const atomic_int *cancel;
@@ -52,7 +64,7 @@ struct mv__scan_whole {
     pthread_cond_t *wake;
     struct mv__scan_whole_job *done;
     /* The writer thread's own counters. */
-    size_t in_flight, max_in_flight;
+    size_t in_flight;
     uint64_t bytes_in_flight;
 };
 
@@ -181,19 +193,20 @@ static mv_status submit(struct mv__scan_whole *w, struct mv__scan_whole_job *j, 
     j->stage = stage;
     j->whole = w;
     j->next = NULL;
-    return mv__pool_submit(w->pool, stage == 1 ? read_task : fp_task, j);
+    return mv__pool_submit(w->dev[j->device].pool, stage == 1 ? read_task : fp_task, j);
 }
 
-int mv__scan_whole_room(const struct mv__scan_ctx *x, uint64_t size)
+int mv__scan_whole_room(const struct mv__scan_ctx *x, size_t device, uint64_t size)
 {
     const struct mv__scan_whole *w = x->whole;
+    const struct whole_device *d = &w->dev[device];
 
-    if (w->in_flight == 0)
+    if (d->in_flight == 0)
         return 1;
-    return w->in_flight < w->max_in_flight && w->bytes_in_flight + size <= WHOLE_BUDGET_BYTES;
+    return d->in_flight < d->max_in_flight && w->bytes_in_flight + size <= WHOLE_BUDGET_BYTES;
 }
 
-mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t index,
+mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t device, size_t index,
                                 const struct mv__scan_entry *e)
 {
     struct mv__scan_whole *w = x->whole;
@@ -202,6 +215,7 @@ mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t inde
     if (j == NULL)
         return MV_ENOMEM;
     j->owner = owner;
+    j->device = device;
     j->index = index;
     j->path = (const char *)e->path;
     j->dev = e->dev;
@@ -211,6 +225,7 @@ mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t inde
     j->ctime_ns = e->ctime_ns;
     j->need = e->need;
     w->in_flight++;
+    w->dev[device].in_flight++;
     w->bytes_in_flight += e->size;
     const mv_status ret = submit(w, j, 1);
     if (ret != MV_OK)
@@ -243,6 +258,7 @@ void mv__scan_whole_release(struct mv__scan_ctx *x, struct mv__scan_whole_job *j
     struct mv__scan_whole *w = x->whole;
 
     w->in_flight--;
+    w->dev[j->device].in_flight--;
     w->bytes_in_flight -= j->size;
     mv__free(j->data);
     mv__free(j);
@@ -304,7 +320,17 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
     return ret;
 }
 
-mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake)
+/* Device d's workers: as many as its reader's engine has jobs (0 = every CPU). */
+static mv_status device_start(struct whole_device *d, long jobs)
+{
+    const size_t threads = jobs > 0 ? (size_t)jobs : mv__cpu_count();
+
+    d->max_in_flight = threads + WHOLE_SPARE_JOBS;
+    return mv__pool_new(threads, &d->pool);
+}
+
+mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake,
+                               const long *jobs, size_t n_dev)
 {
     x->whole = NULL;
     if (!x->s->fingerprint)
@@ -312,18 +338,20 @@ mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pt
     struct mv__scan_whole *w = mv__calloc(1, sizeof(*w));
     if (w == NULL)
         return MV_ENOMEM;
-    const size_t threads = x->s->jobs > 0 ? (size_t)x->s->jobs : mv__cpu_count();
-    w->max_in_flight = threads + WHOLE_SPARE_JOBS;
+    x->whole = w;
     w->cancel = &x->s->cancel;
     w->progress = x->s->progress;
     w->lock = lock;
     w->wake = wake;
-    x->whole = w;
+    w->dev = mv__calloc(n_dev, sizeof(*w->dev));
+    if (w->dev == NULL)
+        return MV_ENOMEM;
+    w->n_dev = n_dev;
     mv_status ret = mv_fp_new(&w->work);
     if (ret == MV_OK)
         ret = mv_fp_new(&w->cache);
-    if (ret == MV_OK)
-        ret = mv__pool_new(threads, &w->pool);
+    for (size_t d = 0; d < n_dev && ret == MV_OK; d++)
+        ret = device_start(&w->dev[d], jobs[d]);
     if (ret == MV_OK)
         mv_fp_set_catalog(w->cache, x->c);
     return ret;
@@ -335,14 +363,18 @@ void mv__scan_whole_stop(struct mv__scan_ctx *x)
 
     if (w == NULL)
         return;
-    if (w->pool != NULL)
-        mv__pool_wait(w->pool);
+    for (size_t d = 0; d < w->n_dev; d++) {
+        if (w->dev[d].pool != NULL)
+            mv__pool_wait(w->dev[d].pool);
+    }
     for (struct mv__scan_whole_job *j = w->done, *next; j != NULL; j = next) {
         next = j->next;
         mv__free(j->data);
         mv__free(j);
     }
-    mv__pool_free(w->pool);
+    for (size_t d = 0; d < w->n_dev; d++)
+        mv__pool_free(w->dev[d].pool);
+    mv__free(w->dev);
     mv_fp_free(w->work);
     mv_fp_free(w->cache);
     mv__free(w);

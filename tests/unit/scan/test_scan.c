@@ -423,16 +423,20 @@ static void two_devices(void **state)
     write_file("mnt/x", 300000, 4);
     write_file("mnt/y", 2000000, 5);
     write_text("mnt/three.txt", text_one);
-    mv_scan_summary m = scan();
+    write_text("two.txt", text_two);
+    mv_scan_summary m = scan_fingerprint(0);
     assert_int_equal(m.devices, 2);
-    assert_int_equal(m.stats.files, 7);
-    assert_int_equal(m.stats.new_files, 7);
-    assert_int_equal(m.stats.bytes_read, 75001 + 2300000 + sizeof(text_one) - 1);
-    write_text("mnt/four.txt", text_two);
+    assert_int_equal(m.stats.files, 8);
+    assert_int_equal(m.stats.new_files, 8);
+    assert_int_equal(m.stats.bytes_read, 75001 + 2300000 + sizeof(text_one) + sizeof(text_two) - 2);
+    assert_int_equal(m.fp_computed, 2);
+    write_text("mnt/four.txt", text_two); /* a copy: its fingerprint is in the cache */
+    write_text("mnt/five.txt", "Five words, and then some more words.\n");
     m = scan_fingerprint(0);
     assert_int_equal(m.devices, 1);
-    assert_int_equal(m.stats.new_files, 1);
+    assert_int_equal(m.stats.new_files, 2);
     assert_int_equal(m.fp_computed, 1);
+    assert_int_equal(m.fp_cached, 1);
 }
 
 /* The same with fingerprints: the whole-file jobs and their buffers under failing allocations. */
