@@ -4,12 +4,12 @@
  * A scan walks each root with directory file descriptors (never following
  * symbolic links unless asked), compares every regular file with its catalog
  * record by (device, inode, size, mtime_ns, ctime_ns), and reads only the
- * files that are new or changed, in inode order, many at once through the
- * multi-buffer digest engine. A rename (same device and inode, old path gone)
- * and a hard link seen twice are not read again. Results are committed in
- * batches, so a scan that is killed keeps what it committed and the same scan
- * started again continues from there. Paths that a complete scan no longer
- * finds are marked gone, never erased.
+ * files that are new or changed, in disk order (physical offset or inode),
+ * many at once through the multi-buffer digest engine, with one reader per
+ * device so that a slow disk does not hold up the others. A rename (same device and inode, old path
+ * gone) and a hard link seen twice are not read again. Results are committed in batches, so a scan
+ * that is killed keeps what it committed and the same scan started again continues from there.
+ * Paths that a complete scan no longer finds are marked gone, never erased.
  *
  * Since 0.1.
  */
@@ -61,6 +61,8 @@ typedef struct mv_scan_summary {
     /* With MV_SCAN_FINGERPRINT (since 0.3): contents fingerprinted and stored,
      * found in the cache already, and those that failed (reported as events). */
     uint64_t fp_computed, fp_cached, fp_failed;
+    /* Devices whose files were read, each by its own reader (since 0.3). */
+    uint64_t devices;
 } mv_scan_summary;
 
 /**

@@ -63,6 +63,17 @@ static const char *const migrations[] = {
     " note TEXT);",
     /* 2: dupes groups by (size, md5) among present files. */
     "CREATE INDEX files_size_md5 ON files (size, md5) WHERE gone_at IS NULL;",
+    /*
+     * 3: files_md5 goes: its keys are random, so each new file cost an insert
+     * at a random page; lookup by MD5 goes through contents (md5, size) and
+     * files (content_id) instead. The dupes index holds only what dupes
+     * groups (present, plain files without error, with an MD5), so the
+     * grouping reads the index alone, never the table.
+     */
+    "DROP INDEX IF EXISTS files_md5;"
+    "DROP INDEX IF EXISTS files_size_md5;"
+    "CREATE INDEX files_dupes ON files (size, md5) WHERE gone_at IS NULL AND kind = 0 "
+    "AND error = 0 AND md5 IS NOT NULL;",
 };
 
 int mv__catalog_schema_latest(void)

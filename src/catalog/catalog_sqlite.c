@@ -68,7 +68,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SEEN] = "UPDATE files SET seen_scan = ?2, seen_at = ?3, gone_at = NULL WHERE path = ?1",
     [S_INODE] = "SELECT " FILE_COLS " FROM files WHERE device = ?1 AND inode = ?2 "
                 "AND gone_at IS NULL",
-    [S_MD5] = "SELECT " FILE_COLS " FROM files WHERE md5 = ?1 AND gone_at IS NULL ORDER BY path",
+    /* Through contents and files_content: files has no index on md5 (migration 3). */
+    [S_MD5] = "SELECT " FILE_COLS " FROM files WHERE content_id IN "
+              "(SELECT id FROM contents WHERE md5 = ?1) AND md5 = ?1 AND gone_at IS NULL "
+              "ORDER BY path",
     [S_GONE] = "UPDATE files SET gone_at = ?4 WHERE gone_at IS NULL AND seen_scan <> ?5 "
                "AND (path = ?1 OR (path >= ?2 AND path < ?3))",
     [S_SEEN_BELOW] = "UPDATE files SET seen_scan = ?5, seen_at = ?4 WHERE gone_at IS NULL "

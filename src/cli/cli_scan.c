@@ -92,7 +92,9 @@ static void scan_usage(FILE *out)
           "  -L, --follow-symlinks   follow symbolic links (loops are noted and skipped)\n"
           "  -a, --algo ALGO         also store sha1, sha256 or blake2b (repeatable)\n"
           "      --fingerprint       also fingerprint the images and texts read (up to\n"
-          "                          64 MiB) into the catalog's fingerprint cache\n"
+          "                          64 MiB) into the catalog's fingerprint cache; files\n"
+          "                          named .jpg .png .gif .webp .heic .tif .bmp .txt .md\n"
+          "                          .html .srt .vtt ... are read once for both\n"
           "      --json              print the summary as one JSON object on stdout\n"
           "  -j, --jobs N            hashing threads (default: the number of CPUs)\n"
           "      --parallel          accepted for users of the earlier scanner\n\n"
@@ -196,13 +198,15 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
         printf("{\"scan_id\": %lld, \"status\": \"%s\", \"files\": %llu, \"bytes\": %llu, "
                "\"bytes_read\": %llu, \"new\": %llu, \"changed\": %llu, \"unchanged\": %llu, "
                "\"renamed\": %llu, \"gone\": %llu, \"errors\": %llu, \"skipped\": %llu, "
-               "\"seconds\": %.3f, \"read_bytes_per_second\": %.0f, \"engine\": \"%s\"",
+               "\"seconds\": %.3f, \"read_bytes_per_second\": %.0f, \"engine\": \"%s\", "
+               "\"devices\": %llu",
                (long long)m->scan_id, state, (unsigned long long)s->files,
                (unsigned long long)s->bytes, (unsigned long long)s->bytes_read,
                (unsigned long long)s->new_files, (unsigned long long)s->changed,
                (unsigned long long)s->unchanged, (unsigned long long)s->renamed,
                (unsigned long long)s->gone, (unsigned long long)s->errors,
-               (unsigned long long)s->skipped, m->elapsed_s, rate, m->engine);
+               (unsigned long long)s->skipped, m->elapsed_s, rate, m->engine,
+               (unsigned long long)m->devices);
         if (o->fingerprint)
             printf(", \"fingerprinted\": %llu, \"fingerprints_cached\": %llu, "
                    "\"fingerprint_errors\": %llu",

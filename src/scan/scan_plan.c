@@ -14,12 +14,23 @@
  * holds that inode (a rename, which changes ctime on most file systems). A
  * renamed file's old path is marked gone at once, so it is not also counted as
  * gone at the end. Everything else goes to the read list, which is sorted by
- * (device, inode) so that reads follow the disk layout and the links of one
- * inode sit together and are read once.
+ * device, then by where each file's data starts on the device (the physical
+ * offset of its first extent, FS_IOC_FIEMAP) when the file system tells it,
+ * else by inode, so that reads follow the disk layout; the links of one inode
+ * sit together and are read once. FIEMAP is tried on the first file of each
+ * device and, when the file system does not support it (tmpfs, NFS, FUSE),
+ * never again on that device: inode order then, silently.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 
 #include "scan_priv.h"
 
@@ -231,12 +242,14 @@ mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e)
     return to_read(x, e);
 }
 
-static int by_inode(const void *a, const void *b)
+static int by_order(const void *a, const void *b)
 {
     const struct mv__scan_entry *x = a, *y = b;
 
     if (x->dev != y->dev)
         return x->dev < y->dev ? -1 : 1;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
     if (x->ino != y->ino)
         return x->ino < y->ino ? -1 : 1;
     size_t n = x->len < y->len ? x->len : y->len;
@@ -244,8 +257,71 @@ static int by_inode(const void *a, const void *b)
     return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+enum { EXTENT_FOUND = 1, EXTENT_NONE = 0, EXTENT_UNSUPPORTED = -1 };
+
+/* The physical offset of the first extent of path's data (0 for a file without extents). */
+static int first_extent(const char *path, uint64_t *physical)
+{
+    struct {
+        struct fiemap map;
+        struct fiemap_extent extent[1];
+    } m;
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+
+    if (fd < 0)
+        return EXTENT_NONE;
+    memset(&m, 0, sizeof(m));
+    m.map.fm_length = FIEMAP_MAX_OFFSET;
+    m.map.fm_extent_count = 1;
+    const int rc = ioctl(fd, FS_IOC_FIEMAP, &m.map);
+    const int err = errno;
+    close(fd);
+    if (rc != 0)
+        return err == ENOTTY || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL
+                   ? EXTENT_UNSUPPORTED
+                   : EXTENT_NONE;
+    *physical = m.map.fm_mapped_extents > 0 ? m.extent[0].fe_physical : 0;
+    return EXTENT_FOUND;
+}
+
+#define DEVICES_TRACKED 64
+
+/*
+ * Sets each entry's order: the physical offset of its data, or its inode on a
+ * device whose file system does not map extents (known from its first file;
+ * past DEVICES_TRACKED devices, inode order).
+ */
+static void set_order(struct mv__scan_list *l)
+{
+    struct {
+        uint64_t dev;
+        int mapped;
+    } seen[DEVICES_TRACKED];
+    size_t n_seen = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        struct mv__scan_entry *e = &l->v[i];
+        uint64_t physical = 0;
+        size_t d = 0;
+        while (d < n_seen && seen[d].dev != e->dev)
+            d++;
+        e->order = e->ino;
+        if (d == DEVICES_TRACKED || (d < n_seen && !seen[d].mapped))
+            continue;
+        const int r = first_extent((const char *)e->path, &physical);
+        if (d == n_seen) {
+            seen[n_seen].dev = e->dev;
+            seen[n_seen++].mapped = r != EXTENT_UNSUPPORTED;
+        }
+        if (r == EXTENT_FOUND)
+            e->order = physical;
+    }
+}
+
 void mv__scan_plan_sort(struct mv__scan_list *l)
 {
-    if (l->n > 1)
-        qsort(l->v, l->n, sizeof(l->v[0]), by_inode);
+    if (l->n <= 1)
+        return;
+    set_order(l);
+    qsort(l->v, l->n, sizeof(l->v[0]), by_order);
 }

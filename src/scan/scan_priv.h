@@ -1,16 +1,20 @@
 /*
- * Private side of the scanner, shared by its three files:
- * scan_walk.c (trees to entries), scan_plan.c (entries against the catalog:
- * unchanged, renamed, to read) and scan_run.c (the pipeline, hashing and the
- * batched writer).
+ * Private side of the scanner, shared by its files: scan_walk.c (trees to
+ * entries), scan_known.c (the records below a root, in memory), scan_plan.c
+ * (entries against the catalog: unchanged, renamed, to read; the read order),
+ * scan_read.c (one reader per device through the digest engine, verified,
+ * into the writer), scan_whole.c (files read whole once for digests and
+ * fingerprint) and scan_run.c (the pipeline, options and the batched writer).
  */
 #ifndef MV_SCAN_PRIV_H
 #define MV_SCAN_PRIV_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 
 #include "mediavault/digest.h"
+#include "mediavault/fingerprint.h"
 #include "mediavault/scan.h"
 
 #include "../core/core.h"
@@ -48,6 +52,7 @@ struct mv__scan_entry {
     int64_t mtime_ns, ctime_ns;
     const char *note; /* static */
     uint8_t (*digest)[MV_DIGEST_MAX_LEN];
+    uint64_t order;  /* read order within the device: physical offset or inode */
     mv_status error; /* why it could not be walked or read */
     unsigned need;   /* digests to compute (MV_CATALOG_HAS bits) */
     unsigned have;   /* digests kept from the catalog record */
@@ -148,7 +153,8 @@ struct mv__scan_ctx {
     struct mv__scan_gone gone;
     struct mv__scan_inodes inodes;
     uint64_t fp_computed, fp_cached, fp_failed; /* MV_SCAN_FINGERPRINT counters */
-    struct mv__scan_fp *fp;                     /* scan_read.c's fingerprinters; NULL: off */
+    struct mv__scan_whole *whole;               /* scan_whole.c's workers; NULL: off */
+    uint64_t devices;                           /* readers started: one per device */
 };
 
 /* *maybe = 0 when no present record has (dev, ino), so no link or rename can match. */
@@ -171,7 +177,67 @@ mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e);
 /* Reads, verifies and stores x->read (scan_read.c); *engine names the MD5 engine. */
 mv_status mv__scan_read_all(struct mv__scan_ctx *x, const char **engine);
 
-/* Orders the read list by device, inode, path so that reads follow the disk layout. */
+/*
+ * Orders the read list by device, then by the physical offset of each file's
+ * first extent (FIEMAP) where the file system tells it, else by inode, then
+ * path, so that reads follow the disk layout and the links of an inode sit
+ * together.
+ */
 void mv__scan_plan_sort(struct mv__scan_list *l);
+
+/*
+ * Whole-file reads (scan_whole.c), with MV_SCAN_FINGERPRINT: a file named as
+ * an image or a text, of 1 byte .. MV_SCAN_FP_MAX_BYTES, is read once into
+ * memory by a worker that computes its digests from the buffer; the same
+ * buffer is then fingerprinted unless the cache has the content already.
+ * Jobs are handed back to the writer thread through the hub (lock, wake).
+ */
+struct mv__scan_whole;
+struct mv__scan_whole_job {
+    void *owner; /* the reader whose chunk holds the leader */
+    size_t device, index;
+    const char *path; /* the leader's, in the run's arena */
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+    unsigned need; /* digests to compute from the buffer */
+    uint8_t digest[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN];
+    uint64_t bytes_read;
+    mv_status st;
+    int stage; /* 1: read and hashed, 2: fingerprinted */
+    uint8_t *data;
+    uint8_t md5[MV_MD5_LEN]; /* the content stored, for the cache and the check */
+    mv_fp_result fp;
+    struct mv__scan_whole *whole;
+    struct mv__scan_whole_job *next;
+};
+
+/* True when e is read whole: fingerprinting on, 1 byte .. 64 MiB, a media name. */
+int mv__scan_whole_wanted(const mv_scan *s, const struct mv__scan_entry *e);
+/* Starts the workers, jobs[d] for device d (0 = every CPU); x->whole stays NULL when off. */
+mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake,
+                               const long *jobs, size_t n_dev);
+/* Waits for the workers and frees everything; the jobs still queued are dropped. */
+void mv__scan_whole_stop(struct mv__scan_ctx *x);
+/* True when a job of size bytes may start now (a few buffers at most in flight). */
+int mv__scan_whole_room(const struct mv__scan_ctx *x, size_t device, uint64_t size);
+/* Starts reading and hashing e (leader index of owner's chunk). */
+mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t device, size_t index,
+                                const struct mv__scan_entry *e);
+/* A finished job, or NULL; call with the hub's lock held. */
+struct mv__scan_whole_job *mv__scan_whole_pop(struct mv__scan_ctx *x);
+/* True when a finished job waits for the writer; call with the hub's lock held. */
+int mv__scan_whole_waiting(const struct mv__scan_ctx *x);
+/* Jobs submitted and not yet released. */
+size_t mv__scan_whole_in_flight(const struct mv__scan_ctx *x);
+/*
+ * After the leader of a stage 1 job was stored (stored = 1) or not: hands the
+ * buffer to a fingerprint worker, or counts a cache hit, or releases the job.
+ */
+mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_job *j, int stored);
+/* Stores the fingerprint of a stage 2 job (unless ret is an error) and releases it. */
+mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_whole_job *j,
+                                       mv_status ret);
+/* Releases a job without using it. */
+void mv__scan_whole_release(struct mv__scan_ctx *x, struct mv__scan_whole_job *j);
 
 #endif

@@ -363,5 +363,6 @@ mv_status mv_scan_run(mv_scan *s, mv_catalog *c, const char *const *roots, size_
     summary->fp_computed = x.fp_computed;
     summary->fp_cached = x.fp_cached;
     summary->fp_failed = x.fp_failed;
+    summary->devices = x.devices;
     return ret;
 }

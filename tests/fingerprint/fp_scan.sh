@@ -68,6 +68,45 @@ cp tree/sub/d.jpg tree/copy-of-d.jpg
 python3 -c 'import json; assert all(o["cached"] for o in json.load(open("s3fp.json")))' ||
     fail "changed and copied files not cached: $(cat s3fp.json)"
 
+# One read per photo: on a first `scan --fingerprint` of a tree of photos each
+# file is read once for its MD5 and its fingerprint, so the bytes read are the
+# sum of the sizes; with strace, the read() calls on each photo are counted
+# too and must add up to its size (the earlier scanner read every photo twice).
+mkdir -p photos/deep
+cp tree/a.png tree/b.jpg photos/
+cp tree/sub/c.png photos/deep/C.PNG
+gen "nullsrc=s=1024x768,geq=random(1)*255:128:128" photos/deep/noise.png
+gen "mandelbrot=size=1200x900" photos/deep/big.jpg
+sum=$(find photos -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+"$MV" --catalog "$T/photos.db" --jobs 2 scan --fingerprint --json photos >p1.json 2>p1.err ||
+    fail "photo scan: $(cat p1.err)"
+[ "$(summary p1.json bytes_read)" -eq "$sum" ] || fail "photos read more than once: $(cat p1.json), sizes $sum"
+[ "$(summary p1.json fingerprinted)" -eq 5 ] || fail "photos: $(cat p1.json)"
+if command -v strace >/dev/null; then
+    mkdir trace
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -ff -qq -y -s 0 -e trace=read,pread64,readv,preadv,preadv2 -o trace/t \
+        "$MV" --catalog "$T/photos2.db" --jobs 2 scan --fingerprint --json photos >p2.json ||
+        fail "photo scan under strace"
+    python3 - "$T/photos" trace/t.* <<'PY' || fail "a photo was read more than once (strace)"
+import os, re, sys
+root, logs = sys.argv[1], sys.argv[2:]
+got = {}
+for log in logs:
+    for line in open(log, errors="replace"):
+        m = re.match(r"\w+\(\d+<([^>]*)>.*= (\d+)$", line.strip())
+        if m and m.group(1).startswith(root + "/"):
+            got[m.group(1)] = got.get(m.group(1), 0) + int(m.group(2))
+want = {}
+for d, _, names in os.walk(root):
+    for n in names:
+        p = os.path.join(d, n)
+        want[p] = os.path.getsize(p)
+assert got == want, (got, want)
+PY
+else
+    echo "strace not installed: read() calls not counted"
+fi
+
 # A plain scan stores no fingerprints.
 "$MV" --catalog "$T/plain.db" scan tree 2>/dev/null || fail "plain scan"
 n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(

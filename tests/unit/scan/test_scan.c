@@ -3,6 +3,7 @@
  * (no bytes read), rename and hard links not re-read, deleted files marked
  * gone, special files noted, a new algorithm read once, options, cancel.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,9 +72,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[128];
+    char cmd[128], mnt[256];
 
     (void)state;
+    path_of(mnt, sizeof(mnt), "mnt");
+    (void)umount2(mnt, MNT_DETACH); /* two_devices' tmpfs, when it is there */
     mv_catalog_close(cat);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
     assert_int_equal(system(cmd), 0);
@@ -295,6 +299,81 @@ static void plain_free(void *opaque, void *ptr)
     free(ptr);
 }
 
+static void write_text(const char *rel, const char *text)
+{
+    char p[256];
+
+    path_of(p, sizeof(p), rel);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char text_one[] = "Cataloguing media files: digests, fingerprints and the catalog.\n";
+static const char text_two[] =
+    "Quite another text, with other words in it, and a few more words.\n";
+
+/* Texts named as texts (any case), a binary named as a photo, and the files of setup(). */
+static void write_media(void)
+{
+    write_text("one.txt", text_one);
+    write_text("d/TWO.TXT", text_two);
+    write_file("d/binary.jpg", 3000, 7); /* neither an image nor a text inside */
+}
+
+static mv_scan_summary scan_fingerprint(unsigned algos)
+{
+    mv_scan *s = NULL;
+    mv_scan_summary m;
+
+    assert_int_equal(mv_scan_new(&s), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_JOBS, 2), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_FINGERPRINT, 1), MV_OK);
+    assert_int_equal(mv_scan_opt_set(s, MV_SCAN_ALGOS, algos), MV_OK);
+    assert_int_equal(scan_with(s, &m), MV_OK);
+    mv_scan_free(s);
+    return m;
+}
+
+/*
+ * With MV_SCAN_FINGERPRINT the texts are read once for their digests and
+ * their fingerprint: every byte is read once, the digests (SHA-256 too) are
+ * those of the bytes, the fingerprints are in the cache; a rescan reads and
+ * fingerprints nothing.
+ */
+static void fingerprint_one_read(void **state)
+{
+    mv_catalog_file f;
+    mv_fp_result r;
+    uint8_t want[MV_DIGEST_MAX_LEN];
+    mv_fp *fp = NULL;
+
+    (void)state;
+    write_media();
+    /* The engine reads the other files once per algorithm; a file read whole, once. */
+    const uint64_t all = 2 * 75001 + (sizeof(text_one) - 1) + (sizeof(text_two) - 1) + 3000;
+    mv_scan_summary m = scan_fingerprint(MV_CATALOG_HAS(MV_DIGEST_SHA256));
+    assert_int_equal(m.stats.files, 7);
+    assert_int_equal(m.stats.new_files, 7);
+    assert_int_equal(m.stats.bytes_read, all);
+    assert_int_equal(m.fp_computed, 2);
+    assert_int_equal(m.fp_failed, 0);
+    get("d/TWO.TXT", &f);
+    assert_int_equal(mv_digest_buffer(MV_DIGEST_SHA256, text_two, sizeof(text_two) - 1, want),
+                     MV_OK);
+    assert_memory_equal(f.digest[MV_DIGEST_SHA256], want, 32);
+    assert_int_equal(mv_digest_buffer(MV_DIGEST_MD5, text_two, sizeof(text_two) - 1, want), MV_OK);
+    assert_memory_equal(f.digest[MV_DIGEST_MD5], want, MV_MD5_LEN);
+    assert_int_equal(mv_fp_new(&fp), MV_OK);
+    mv_fp_set_catalog(fp, cat);
+    assert_int_equal(mv_fp_cached(fp, MV_FP_TEXT, want, sizeof(text_two) - 1, &r), MV_OK);
+    mv_fp_free(fp);
+    m = scan_fingerprint(MV_CATALOG_HAS(MV_DIGEST_SHA256));
+    assert_int_equal(m.stats.bytes_read, 0);
+    assert_int_equal(m.fp_computed + m.fp_cached, 0);
+}
+
 /* Fails the Nth allocation for every N: MV_OK or MV_ENOMEM, never a crash or a leak. */
 static void alloc_torture(void **state)
 {
@@ -324,6 +403,72 @@ static void alloc_torture(void **state)
     assert_int_equal(m.stats.files, 4);
 }
 
+/*
+ * A tmpfs inside the tree (root only; skipped otherwise) is a second device:
+ * two readers, each file read once, the summary exact, with fingerprints too.
+ */
+static void two_devices(void **state)
+{
+    char mnt[256];
+
+    (void)state;
+    path_of(mnt, sizeof(mnt), "mnt");
+    assert_int_equal(mkdir(mnt, 0755), 0);
+    if (mount("mv-test", mnt, "tmpfs", 0, "size=16m") != 0) {
+        print_message("SKIP: cannot mount a tmpfs (%s): root only\n", strerror(errno));
+        teardown(state);
+        fflush(NULL);
+        exit(77); /* a CTest skip */
+    }
+    write_file("mnt/x", 300000, 4);
+    write_file("mnt/y", 2000000, 5);
+    write_text("mnt/three.txt", text_one);
+    write_text("two.txt", text_two);
+    mv_scan_summary m = scan_fingerprint(0);
+    assert_int_equal(m.devices, 2);
+    assert_int_equal(m.stats.files, 8);
+    assert_int_equal(m.stats.new_files, 8);
+    assert_int_equal(m.stats.bytes_read, 75001 + 2300000 + sizeof(text_one) + sizeof(text_two) - 2);
+    assert_int_equal(m.fp_computed, 2);
+    write_text("mnt/four.txt", text_two); /* a copy: its fingerprint is in the cache */
+    write_text("mnt/five.txt", "Five words, and then some more words.\n");
+    m = scan_fingerprint(0);
+    assert_int_equal(m.devices, 1);
+    assert_int_equal(m.stats.new_files, 2);
+    assert_int_equal(m.fp_computed, 1);
+    assert_int_equal(m.fp_cached, 1);
+}
+
+/* The same with fingerprints: the whole-file jobs and their buffers under failing allocations. */
+static void alloc_torture_fingerprint(void **state)
+{
+    const mv_allocator a = { failing_malloc, failing_realloc, plain_free, NULL };
+    int completed = 0;
+
+    (void)state;
+    write_media();
+    assert_int_equal(mv_set_allocator(&a), MV_OK);
+    for (long n = 0; n < 3000 && !completed; n += 1 + n / 100) {
+        mv_scan *s = NULL;
+        mv_scan_summary m;
+        atomic_store(&alloc_count, 0);
+        atomic_store(&fail_at, n);
+        mv_status st = mv_scan_new(&s);
+        if (st == MV_OK)
+            st = mv_scan_opt_set(s, MV_SCAN_FINGERPRINT, 1);
+        if (st == MV_OK)
+            st = scan_with(s, &m);
+        mv_scan_free(s);
+        assert_true(st == MV_OK || st == MV_ENOMEM);
+        completed = atomic_load(&alloc_count) <= n;
+    }
+    atomic_store(&fail_at, -1);
+    assert_int_equal(mv_set_allocator(NULL), MV_OK);
+    assert_true(completed);
+    mv_scan_summary m = scan_fingerprint(0);
+    assert_int_equal(m.stats.files, 7);
+}
+
 int main(int argc, char **argv)
 {
     static const struct CMUnitTest tests[] = {
@@ -336,6 +481,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(options_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(cancel_before_run, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_torture, setup, teardown),
+        cmocka_unit_test_setup_teardown(fingerprint_one_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(alloc_torture_fingerprint, setup, teardown),
+        cmocka_unit_test_setup_teardown(two_devices, setup, teardown),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

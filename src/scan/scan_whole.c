@@ -1,0 +1,382 @@
+/*
+ * Whole-file reads for `scan --fingerprint`: one read serves the digests and
+ * the fingerprint.
+ *
+ * Which files: with MV_SCAN_FINGERPRINT, a file of 1 byte .. 64 MiB whose
+ * name ends in an image or text extension (the list below, any case). The
+ * name decides because it costs nothing: the first bytes would cost an open
+ * and a read per file before the real read, and the digest engine does not
+ * lend its buffers. Every other file goes through the multi-buffer engine and
+ * is never held whole in memory. The content still decides the type: a
+ * ".jpg" holding text is fingerprinted as text, one holding neither is not
+ * fingerprinted. (A photo without such a name is catalogued but not
+ * fingerprinted by the scan; `mediavault fingerprint` sniffs any file.)
+ *
+ * A job goes through two stages on the same pool of workers. Stage 1 opens
+ * the file, checks it is still the file walked (device, inode, size, mtime,
+ * ctime), reads it whole into one buffer, checks again after the read, and
+ * computes every digest still needed from the buffer (mv_digest_buffer). The
+ * writer thread then verifies and stores the file like any other and asks the
+ * fingerprint cache by MD5 and size (it owns the catalog): a hit is counted,
+ * anything else goes back to a worker for stage 2, which sniffs and
+ * fingerprints the same buffer (mv_fp_mem, no catalog) and frees it; the
+ * writer stores the result (mv_fp_store, in the open transaction), the same
+ * rows as `mediavault fingerprint` writes. mv_fp_mem computes the MD5 once
+ * more from the buffer, which also proves the fingerprint is of the content
+ * stored.
+ *
+ * Each device has its own pool of workers (as many as its reader's engine
+ * has jobs) and its own share of jobs in flight, so that a slow disk does not
+ * hold up the photos of another.
+ *
+ * Memory: a job holds its buffer from stage 1 to the end of stage 2; a device
+ * has at most jobs + 2 jobs in flight, and all devices together 192 MiB of
+ * files, past which a device starts a file only when it has none in flight:
+ * a few whole-file buffers at most.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scan_priv.h"
+
+#define WHOLE_BUDGET_BYTES ((uint64_t)192 << 20)
+#define WHOLE_SPARE_JOBS   2
+#define SNIFF_BYTES        ((size_t)64 * 1024) /* what mv_fp_sniff() looks at */
+
+/* One device's workers and its jobs in flight (the writer's count). */
+struct whole_device {
+    mv__pool *pool;
+    size_t in_flight, max_in_flight;
+};
+
+struct mv__scan_whole {
+    struct whole_device *dev;
+    size_t n_dev;
+    mv_fp *work;  /* no catalog: shared by the workers */
+    mv_fp *cache; /* the scan's catalog as cache: the writer thread only */
+    const atomic_int *cancel;
+    mv_progress *progress;
+    pthread_mutex_t *lock; /* the hub's: guards done */
+    pthread_cond_t *wake;
+    struct mv__scan_whole_job *done;
+    /* The writer thread's own counters. */
+    size_t in_flight;
+    uint64_t bytes_in_flight;
+};
+
+/* Images mv_fp_sniff() recognises (and HEIF), texts SimHash is meant for. */
+static const char *const media_ext[] = {
+    "jpg",  "jpeg",  "jpe",  "jfif", "png", "gif",      "webp", "bmp", "dib", "tif",
+    "tiff", "heic",  "heif", "avif", "txt", "text",     "md",   "rst", "org", "htm",
+    "html", "xhtml", "srt",  "vtt",  "nfo", "markdown", "tex",  "csv", "log",
+};
+
+static int media_name(const uint8_t *path, size_t len)
+{
+    size_t dot = len;
+
+    while (dot > 0 && path[dot - 1] != '.' && path[dot - 1] != '/')
+        dot--;
+    if (dot <= 1 || path[dot - 1] != '.' || path[dot - 2] == '/')
+        return 0; /* no extension, or a hidden file's name only */
+    const size_t n = len - dot;
+    for (size_t i = 0; i < sizeof(media_ext) / sizeof(media_ext[0]); i++) {
+        if (strlen(media_ext[i]) == n &&
+            strncasecmp((const char *)path + dot, media_ext[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int mv__scan_whole_wanted(const mv_scan *s, const struct mv__scan_entry *e)
+{
+    return s->fingerprint && e->size > 0 && e->size <= MV_SCAN_FP_MAX_BYTES &&
+           media_name(e->path, e->len);
+}
+
+static int same_file(const struct mv__scan_whole_job *j, const struct stat *st)
+{
+    struct mv__scan_entry now;
+
+    memset(&now, 0, sizeof(now));
+    mv__scan_entry_stat(&now, st);
+    return S_ISREG(st->st_mode) && now.dev == j->dev && now.ino == j->ino && now.size == j->size &&
+           now.mtime_ns == j->mtime_ns && now.ctime_ns == j->ctime_ns;
+}
+
+/* Reads the file whole into j->data; MV_ECHANGED when it is not the file walked any more. */
+static mv_status read_whole(struct mv__scan_whole_job *j)
+{
+    struct stat st;
+    uint8_t extra;
+    mv_status ret = MV_OK;
+    const int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0)
+        return mv_status_from_errno(errno);
+    if (fstat(fd, &st) != 0)
+        ret = mv_status_from_errno(errno);
+    else if (!same_file(j, &st))
+        ret = MV_ECHANGED;
+    if (ret == MV_OK) {
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        j->data = mv__malloc((size_t)j->size);
+        ret = j->data == NULL ? MV_ENOMEM : mv__read_full(fd, j->data, (size_t)j->size);
+    }
+    if (ret == MV_OK || ret == MV_ECHANGED)
+        j->bytes_read = j->data != NULL ? j->size : 0;
+    if (ret == MV_OK && (read(fd, &extra, 1) != 0 || fstat(fd, &st) != 0 || !same_file(j, &st)))
+        ret = MV_ECHANGED; /* grew, or was written to, while read */
+    close(fd);
+    return ret;
+}
+
+static mv_status hash_whole(struct mv__scan_whole_job *j)
+{
+    mv_status ret = MV_OK;
+
+    for (unsigned a = 0; a < MV_CATALOG_ALGOS && ret == MV_OK; a++) {
+        if (j->need & MV_CATALOG_HAS(a))
+            ret = mv_digest_buffer((mv_digest_algo)a, j->data, (size_t)j->size, j->digest[a]);
+    }
+    return ret;
+}
+
+static void hand_back(struct mv__scan_whole *w, struct mv__scan_whole_job *j)
+{
+    pthread_mutex_lock(w->lock);
+    j->next = w->done;
+    w->done = j;
+    pthread_cond_broadcast(w->wake);
+    pthread_mutex_unlock(w->lock);
+}
+
+/* Stage 1: read and hash. */
+static void read_task(void *arg)
+{
+    struct mv__scan_whole_job *j = arg;
+    struct mv__scan_whole *w = j->whole;
+
+    j->st = atomic_load(w->cancel) ? MV_ECANCELED : read_whole(j);
+    if (j->st == MV_OK)
+        j->st = hash_whole(j);
+    if (j->st != MV_OK) {
+        mv__free(j->data);
+        j->data = NULL;
+    }
+    mv_progress_add_done(w->progress, 1, j->bytes_read);
+    hand_back(w, j);
+}
+
+/* Stage 2: fingerprint the buffer, then free it. */
+static void fp_task(void *arg)
+{
+    struct mv__scan_whole_job *j = arg;
+    struct mv__scan_whole *w = j->whole;
+
+    j->st = atomic_load(w->cancel) ? MV_ECANCELED
+                                   : mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
+    if (j->st == MV_OK && memcmp(j->fp.md5, j->md5, MV_MD5_LEN) != 0)
+        j->st = MV_ECHANGED; /* cannot happen: the buffer is the content hashed */
+    mv__free(j->data);
+    j->data = NULL;
+    hand_back(w, j);
+}
+
+/* Runs the job's next stage on a worker. */
+static mv_status submit(struct mv__scan_whole *w, struct mv__scan_whole_job *j, int stage)
+{
+    j->stage = stage;
+    j->whole = w;
+    j->next = NULL;
+    return mv__pool_submit(w->dev[j->device].pool, stage == 1 ? read_task : fp_task, j);
+}
+
+int mv__scan_whole_room(const struct mv__scan_ctx *x, size_t device, uint64_t size)
+{
+    const struct mv__scan_whole *w = x->whole;
+    const struct whole_device *d = &w->dev[device];
+
+    if (d->in_flight == 0)
+        return 1;
+    return d->in_flight < d->max_in_flight && w->bytes_in_flight + size <= WHOLE_BUDGET_BYTES;
+}
+
+mv_status mv__scan_whole_submit(struct mv__scan_ctx *x, void *owner, size_t device, size_t index,
+                                const struct mv__scan_entry *e)
+{
+    struct mv__scan_whole *w = x->whole;
+    struct mv__scan_whole_job *j = mv__calloc(1, sizeof(*j));
+
+    if (j == NULL)
+        return MV_ENOMEM;
+    j->owner = owner;
+    j->device = device;
+    j->index = index;
+    j->path = (const char *)e->path;
+    j->dev = e->dev;
+    j->ino = e->ino;
+    j->size = e->size;
+    j->mtime_ns = e->mtime_ns;
+    j->ctime_ns = e->ctime_ns;
+    j->need = e->need;
+    w->in_flight++;
+    w->dev[device].in_flight++;
+    w->bytes_in_flight += e->size;
+    const mv_status ret = submit(w, j, 1);
+    if (ret != MV_OK)
+        mv__scan_whole_release(x, j);
+    return ret;
+}
+
+struct mv__scan_whole_job *mv__scan_whole_pop(struct mv__scan_ctx *x)
+{
+    struct mv__scan_whole *w = x->whole;
+    struct mv__scan_whole_job *j = w != NULL ? w->done : NULL;
+
+    if (j != NULL)
+        w->done = j->next;
+    return j;
+}
+
+int mv__scan_whole_waiting(const struct mv__scan_ctx *x)
+{
+    return x->whole != NULL && x->whole->done != NULL;
+}
+
+size_t mv__scan_whole_in_flight(const struct mv__scan_ctx *x)
+{
+    return x->whole != NULL ? x->whole->in_flight : 0;
+}
+
+void mv__scan_whole_release(struct mv__scan_ctx *x, struct mv__scan_whole_job *j)
+{
+    struct mv__scan_whole *w = x->whole;
+
+    w->in_flight--;
+    w->dev[j->device].in_flight--;
+    w->bytes_in_flight -= j->size;
+    mv__free(j->data);
+    mv__free(j);
+}
+
+static int is_cached(struct mv__scan_whole *w, const struct mv__scan_whole_job *j)
+{
+    mv_fp_result r;
+
+    return mv_fp_cached(w->cache, MV_FP_IMAGE, j->md5, j->size, &r) == MV_OK ||
+           mv_fp_cached(w->cache, MV_FP_TEXT, j->md5, j->size, &r) == MV_OK;
+}
+
+mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_job *j, int stored)
+{
+    struct mv__scan_whole *w = x->whole;
+
+    if (!stored || j->st != MV_OK || j->data == NULL) {
+        mv__scan_whole_release(x, j);
+        return MV_OK;
+    }
+    if (is_cached(w, j)) {
+        x->fp_cached++;
+        mv__scan_whole_release(x, j);
+        return MV_OK;
+    }
+    const size_t head = j->size < SNIFF_BYTES ? (size_t)j->size : SNIFF_BYTES;
+    if (mv_fp_sniff(j->data, head) == MV_FP_AUTO) {
+        mv__scan_whole_release(x, j); /* named like media, holding neither */
+        return MV_OK;
+    }
+    const mv_status ret = submit(w, j, 2);
+    if (ret != MV_OK)
+        mv__scan_whole_release(x, j);
+    return ret;
+}
+
+mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_whole_job *j,
+                                       mv_status ret)
+{
+    const mv_status st = j->st;
+
+    if (ret == MV_OK && st != MV_OK && st != MV_ENOTSUP && st != MV_ECHANGED &&
+        st != MV_ECANCELED) {
+        x->fp_failed++;
+        if (x->s->event != NULL)
+            x->s->event(x->s->event_opaque, (const uint8_t *)j->path, strlen(j->path), st,
+                        "not fingerprinted");
+    }
+    if (ret == MV_OK && st == MV_OK)
+        ret = mv__scan_write_begin(x);
+    if (ret == MV_OK && st == MV_OK)
+        ret = mv_fp_store(x->whole->cache, &j->fp);
+    if (ret == MV_OK && st == MV_OK) {
+        x->fp_computed++;
+        ret = mv__scan_maybe_commit(x, 0);
+    }
+    mv__scan_whole_release(x, j);
+    return ret;
+}
+
+/* Device d's workers: as many as its reader's engine has jobs (0 = every CPU). */
+static mv_status device_start(struct whole_device *d, long jobs)
+{
+    const size_t threads = jobs > 0 ? (size_t)jobs : mv__cpu_count();
+
+    d->max_in_flight = threads + WHOLE_SPARE_JOBS;
+    return mv__pool_new(threads, &d->pool);
+}
+
+mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake,
+                               const long *jobs, size_t n_dev)
+{
+    x->whole = NULL;
+    if (!x->s->fingerprint)
+        return MV_OK;
+    struct mv__scan_whole *w = mv__calloc(1, sizeof(*w));
+    if (w == NULL)
+        return MV_ENOMEM;
+    x->whole = w;
+    w->cancel = &x->s->cancel;
+    w->progress = x->s->progress;
+    w->lock = lock;
+    w->wake = wake;
+    w->dev = mv__calloc(n_dev, sizeof(*w->dev));
+    if (w->dev == NULL)
+        return MV_ENOMEM;
+    w->n_dev = n_dev;
+    mv_status ret = mv_fp_new(&w->work);
+    if (ret == MV_OK)
+        ret = mv_fp_new(&w->cache);
+    for (size_t d = 0; d < n_dev && ret == MV_OK; d++)
+        ret = device_start(&w->dev[d], jobs[d]);
+    if (ret == MV_OK)
+        mv_fp_set_catalog(w->cache, x->c);
+    return ret;
+}
+
+void mv__scan_whole_stop(struct mv__scan_ctx *x)
+{
+    struct mv__scan_whole *w = x->whole;
+
+    if (w == NULL)
+        return;
+    for (size_t d = 0; d < w->n_dev; d++) {
+        if (w->dev[d].pool != NULL)
+            mv__pool_wait(w->dev[d].pool);
+    }
+    for (struct mv__scan_whole_job *j = w->done, *next; j != NULL; j = next) {
+        next = j->next;
+        mv__free(j->data);
+        mv__free(j);
+    }
+    for (size_t d = 0; d < w->n_dev; d++)
+        mv__pool_free(w->dev[d].pool);
+    mv__free(w->dev);
+    mv_fp_free(w->work);
+    mv_fp_free(w->cache);
+    mv__free(w);
+    x->whole = NULL;
+}
