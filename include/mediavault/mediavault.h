@@ -14,6 +14,7 @@
 #include "mediavault/fingerprint.h"
 #include "mediavault/gpu.h"
 #include "mediavault/log.h"
+#include "mediavault/media.h"
 #include "mediavault/pdq.h"
 #include "mediavault/progress.h"
 #include "mediavault/scan.h"

@@ -35,6 +35,10 @@ struct cli_global {
 /* Maps a library status to the exit status of a whole run. */
 int cli_exit_for(mv_status st);
 
+/* Why nothing can be decoded ("media decoders unavailable: FILE: reason"), or NULL
+ * when the media decoders load: the reason for an MV_ENOTSUP from a decoding call. */
+const char *cli_media_missing(void);
+
 /* A file name for a message, quoted as coreutils quotes it when it needs quoting. */
 void cli_print_quoted(FILE *out, const char *name);
 

@@ -9,6 +9,13 @@
 
 #include "cli.h"
 
+const char *cli_media_missing(void)
+{
+    const char *detail = NULL;
+
+    return mv_media_load(&detail) == MV_OK ? NULL : detail;
+}
+
 int cli_exit_for(mv_status st)
 {
     switch (st) {

@@ -81,6 +81,8 @@ static const char *reason(mv_status st, const mv_fp_result *r)
     case MV_ECORRUPT:
         return r->size == 0 ? "empty file" : "corrupt or truncated data";
     case MV_ENOTSUP:
+        if (r->type == MV_FP_IMAGE && cli_media_missing() != NULL)
+            return cli_media_missing();
         if (r->type == MV_FP_IMAGE) /* an image the library recognised but cannot decode */
             return mv_fp_heif_supported() ? "image format not supported by this build"
                                           : "built without HEIF support";

@@ -49,6 +49,8 @@ static const char *reason(mv_status st)
 {
     switch (st) {
     case MV_ENOTSUP:
+        if (cli_media_missing() != NULL)
+            return cli_media_missing();
         return "no audio stream (not a media file with audio FFmpeg can decode)";
     case MV_ECORRUPT:
         return "corrupt, truncated or too short audio";

@@ -138,6 +138,8 @@ static const char *reason(mv_status st)
 {
     switch (st) {
     case MV_ENOTSUP:
+        if (cli_media_missing() != NULL)
+            return cli_media_missing();
         return "not a video (no video stream FFmpeg can decode)";
     case MV_ECORRUPT:
         return "corrupt or truncated video (no frame decoded)";

@@ -56,8 +56,12 @@ static void print_text(const char *chosen, mv_status chosen_st, const mv_gpu_inf
     else
         printf("cuda: not available (%s)\n", gpu->reason);
     printf("cuda plugin: %s (%s)\n", gpu->plugin_loaded ? "loaded" : "not loaded", gpu->plugin);
-    printf("heif images: %s\n",
-           mv_fp_heif_supported() ? "decoded (libheif)" : "not decoded (built without libheif)");
+    const char *media = NULL;
+    const mv_status media_st = mv_media_load(&media);
+    printf("media decoders: %s (%s)\n", media_st == MV_OK ? "loaded" : "not loaded", media);
+    printf("heif images: %s\n", mv_fp_heif_supported() ? "decoded (libheif)"
+                                : media_st != MV_OK    ? "not decoded (no media decoders)"
+                                                       : "not decoded (built without libheif)");
 }
 
 static void print_json(const char *chosen, const mv_gpu_info *gpu)
@@ -93,6 +97,10 @@ static void print_json(const char *chosen, const mv_gpu_info *gpu)
     }
     printf(", \"plugin_loaded\": %s, \"plugin\": ", gpu->plugin_loaded ? "true" : "false");
     json_string(gpu->plugin);
+    const char *media = NULL;
+    const mv_status media_st = mv_media_load(&media);
+    printf("}, \"media\": {\"loaded\": %s, \"detail\": ", media_st == MV_OK ? "true" : "false");
+    json_string(media);
     printf("}, \"heif\": %s}\n", mv_fp_heif_supported() ? "true" : "false");
 }
 

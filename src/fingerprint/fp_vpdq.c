@@ -81,21 +81,6 @@ struct pipeline {
     size_t nworkers;
 };
 
-void mv_vpdq_line(const mv_vpdq_frame *frame, char out[MV_VPDQ_LINE_MAX])
-{
-    char hex[MV_PDQ_HEX_LEN + 1];
-
-    if (out == NULL)
-        return;
-    if (frame == NULL) {
-        out[0] = '\0';
-        return;
-    }
-    mv_pdq_to_hex(&frame->hash, hex);
-    snprintf(out, MV_VPDQ_LINE_MAX, "%" PRIu64 ",%d,%s,%.3f", frame->frame_number, frame->quality,
-             hex, frame->timestamp);
-}
-
 /* Converts frame to RGB24 into the worker's buffer; *rgb, *w, *h, *stride describe it. */
 static mv_status convert(struct worker *wk, const AVFrame *f, uint8_t **rgb, size_t *w, size_t *h,
                          size_t *stride)

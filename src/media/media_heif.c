@@ -16,6 +16,8 @@
  * Decoding is strict: libheif's decoding warnings (a truncated or damaged
  * bitstream) are errors here, as a truncated JPEG is.
  *
+ * (Recognising the container, which needs no decoder, is media_heif_sniff.c.)
+ *
  * The pixel budget is checked from the headers before anything is decoded:
  * both the size of the primary image as displayed and the size of its coded
  * image (ispe) must fit, because libheif allocates the coded size before it
@@ -45,38 +47,6 @@
 #if MV_HAVE_HEIF
 #include <libheif/heif.h>
 #endif
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int heif_brand(const uint8_t *b)
-{
-    static const char brands[][4] = { "heic", "heix", "hevc", "hevx", "heim",
-                                      "heis", "mif1", "msf1", "avif", "avis" };
-
-    for (size_t i = 0; i < sizeof(brands) / sizeof(brands[0]); i++)
-        if (memcmp(b, brands[i], 4) == 0)
-            return 1;
-    return 0;
-}
-
-int mv__image_is_heif(const uint8_t *data, size_t size)
-{
-    if (data == NULL || size < 16 || memcmp(data + 4, "ftyp", 4) != 0)
-        return 0;
-    const uint32_t box = be32(data);
-    if (box < 16 || box % 4 != 0)
-        return 0;
-    if (heif_brand(data + 8))
-        return 1;
-    const size_t end = box < size ? box : size;
-    for (size_t off = 16; off + 4 <= end; off += 4) /* the compatible brands */
-        if (heif_brand(data + off))
-            return 1;
-    return 0;
-}
 
 #if MV_HAVE_HEIF
 
