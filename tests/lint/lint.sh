@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Source checks run by CTest: formatting, banned functions, exported symbols.
 # Usage: lint.sh format|banned SRC_DIR   or   lint.sh exports LIBRARY
+#        or   lint.sh plugin-exports PLUGIN ENTRY_SYMBOL
 set -u
 
 what=$1
@@ -39,8 +40,19 @@ exports)
     echo "$count mv_* functions exported"
     [ "$count" -gt 10 ]
     ;;
+plugin-exports)
+    # A plugin exports its entry point and nothing else: lint.sh plugin-exports SO SYMBOL.
+    got=$(nm -D --defined-only "$arg" | awk '$2 ~ /^[TDBRVW]$/ { print $3 }' |
+        grep -vE '^(_init|_fini|_edata|_end|__bss_start)$' || true)
+    if [ "$got" != "${3:-}" ]; then
+        echo "$arg should export ${3:-?} only; it exports:" >&2
+        echo "$got" >&2
+        exit 1
+    fi
+    echo "$arg exports $got only"
+    ;;
 *)
-    echo "usage: lint.sh format|banned|exports ARG" >&2
+    echo "usage: lint.sh format|banned|exports ARG, or plugin-exports SO SYMBOL" >&2
     exit 2
     ;;
 esac
