@@ -12,8 +12,12 @@
  * spreads decoding, conversion and hashing over threads (o->threads, which
  * the caller sets from --jobs and the number of files running at once). The
  * frames of a file are collected before anything is printed, so that a file
- * that fails prints nothing but its error. Errors go to stderr as `mediavault: PATH: reason` and
- * the other inputs go on; the exit status is then 1.
+ * that fails prints nothing but its error. A stream that ended early on
+ * corrupt or truncated data still gives the frames before (the documented
+ * partial result of mv_vpdq_file()): a warning on stderr says so, the JSON
+ * object gets "truncated": true, and the exit status stays 0. Errors go to
+ * stderr as `mediavault: PATH: reason` and the other inputs go on; the exit
+ * status is then 1.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -174,7 +178,8 @@ static void print_json(const char *path, const struct cli_fp_video_result *r, si
         printf("%s{\"hash\": \"%s\", \"quality\": %d, \"timestamp\": %.3f}", i ? ", " : "", hex,
                r->frames[i].quality, r->frames[i].timestamp);
     }
-    printf("], \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": false}", r->md5, r->ms);
+    printf("]%s, \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": false}",
+           r->info.truncated ? ", \"truncated\": true" : "", r->md5, r->ms);
 }
 
 static void print_one(const struct cli_fp_video *o, const char *path,
@@ -240,6 +245,11 @@ int cli_fp_video_emit(const struct cli_fp_video *o, const char *path, struct cli
 
     if (r->st == MV_OK) {
         print_one(o, path, r, *printed);
+        if (r->info.truncated) {
+            fflush(stdout);
+            cli_error(path, "warning: corrupt or truncated stream; %llu frames decoded, %zu hashed",
+                      (unsigned long long)r->info.frames_decoded, r->count);
+        }
     } else {
         print_error(o, path, r->st, *printed);
         rc = r->st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
