@@ -49,7 +49,8 @@ typedef struct mv_vpdq_info {
 typedef struct mv_vpdq_options {
     double every_s; /* keep one frame per every_s seconds; 0 = every frame */
     size_t size;    /* 0: native size; N (<= 10000): frames scaled to N x N (SWS_AREA) */
-    size_t threads; /* conversion + PDQ workers; 0 = one per CPU */
+    size_t threads; /* conversion + PDQ workers, and FFmpeg's decoding threads (since
+                     * 0.5); 0 = one worker per CPU and FFmpeg's own thread count */
     /* Since 0.5: frames over this many pixels are refused with MV_ETOOBIG, from the
      * stream header before anything is decoded, and per frame after a change of
      * size; 0 = MV_PDQ_DEFAULT_MAX_PIXELS. */

@@ -330,7 +330,12 @@ mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_fr
         opts = &defaults;
     if (path == NULL || fn == NULL || opts->size > MAX_SIZE || !(opts->timeout_s >= 0.0))
         return MV_EINVAL;
-    const mv__video_limits limits = { .max_pixels = opts->max_pixels,
+    /* FFmpeg decodes on as many threads as there are workers (its own count when 0),
+     * as `ffmpeg -threads N` would: --jobs N means N threads, and a batch running
+     * several videos at once gives each a single decoding thread. */
+    const mv__video_limits limits = { .threads =
+                                          opts->threads ? (int)worker_count(opts->threads) : 0,
+                                      .max_pixels = opts->max_pixels,
                                       .timeout_s = opts->timeout_s };
     mv_status st = mv__video_open(path, &limits, &r.video);
     if (st != MV_OK)
