@@ -75,13 +75,15 @@ typedef int (*mv_vpdq_frame_fn)(const mv_vpdq_frame *frame, void *arg);
  *         per CPU); fn, arg: the per-frame callback; info: filled when not NULL (also on
  *         error, with what was known).
  * Returns: MV_OK when the end of the stream (or a truncation, see info.truncated) was reached.
- * Errors: MV_ENOENT/MV_EACCES/MV_EIO (opening), MV_ENOTSUP (no video stream, no decoder,
- *         no frame rate), MV_ECORRUPT (unreadable container, no frame decoded),
- *         MV_ETOOBIG (frame over opts->max_pixels), MV_EINVAL (bad arguments),
- *         MV_ENOMEM, MV_ECANCELED (the callback stopped it), MV_ETIMEDOUT (past
- *         opts->timeout_s; the frames already passed to the callback stand). The callback is never
- * called after an error has been returned, nor after this call returns. Ownership: borrows path and
- * opts for the call.
+ * Errors: MV_ENOENT/MV_EACCES/MV_EIO (opening), MV_EISDIR/MV_ENOTREG (not a regular
+ *         file: a FIFO or a device is refused without being opened), MV_ENOTSUP (no
+ *         video stream, no decoder, no frame rate), MV_ECORRUPT (unreadable container,
+ *         no frame decoded), MV_ETOOBIG (frame over opts->max_pixels), MV_EINVAL (bad
+ *         arguments), MV_ENOMEM, MV_ECANCELED (the callback stopped it), MV_ETIMEDOUT
+ *         (past opts->timeout_s; the frames already passed to the callback stand).
+ *         The callback is never called after an error has been returned, nor after
+ *         this call returns.
+ * Ownership: borrows path and opts for the call.
  */
 MV_API mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_frame_fn fn,
                               void *arg, mv_vpdq_info *info);

@@ -83,12 +83,12 @@ static void usage(FILE *out)
           "         with --dihedral: pdq-dihedral QUALITY ORIG ROT90 ROT180 ROT270 FLIPX\n"
           "         FLIPY FLIPP FLIPM PATH\n"
           "  json:  an array of objects; a failed input is {\"path\": ..., \"error\": ...}\n"
-          "Audio (--type audio, or when every input is audio): Chromaprint as fpcalc\n"
+          "Audio (--type audio, or an input sniffed as audio): Chromaprint as fpcalc\n"
           "computes it, of the first --length seconds (default 120, 0 = all); --raw\n"
           "gives the integers. text: chromaprint FINGERPRINT DURATION PATH;\n"
           "--format fpcalc prints fpcalc's DURATION=/FINGERPRINT= lines.\n"
-          "Video (--type video, or when every input is an MP4/MOV, Matroska/WebM, AVI,\n"
-          "FLV or MPEG-TS file): vPDQ, the PDQ hash of one frame per --every seconds\n"
+          "Video (--type video, or an input sniffed as MP4/MOV, Matroska/WebM, AVI,\n"
+          "FLV or MPEG-TS): vPDQ, the PDQ hash of one frame per --every seconds\n"
           "(default 1, decimals allowed, 0 = every frame), at the native size or scaled\n"
           "to --size N x N first (default 0 = native); --max-pixels applies per frame.\n"
           "  text:  one line per kept frame: vpdq FRAME QUALITY HEX TIMESTAMP PATH\n"
@@ -224,10 +224,7 @@ static enum fp_kind kind_of(const struct fp_opts *o, const char *path, int *read
         return KIND_VIDEO;
     if (o->video.mode == CLI_VIDEO_OFF) /* --type image or text */
         return KIND_FP;
-    FILE *f = fopen(path, "rb");
-    const size_t n = f != NULL ? fread(head, 1, sizeof(head), f) : 0;
-    if (f != NULL)
-        fclose(f);
+    const size_t n = cli_fp_read_head(path, head, sizeof(head));
     *readable = n > 0;
     if (cli_fp_video_sniff(head, n))
         return KIND_VIDEO;

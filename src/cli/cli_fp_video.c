@@ -19,9 +19,11 @@
  * stderr as `mediavault: PATH: reason` and the other inputs go on; the exit
  * status is then 1.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,23 +105,28 @@ int cli_fp_video_sniff(const uint8_t *head, size_t len)
     return mp4_video(d, len) || mov_atom(d, len) || mpeg_ts(d, len);
 }
 
-/* Reads the head of a file; returns the bytes read (0 when it cannot be read). */
-static size_t read_head(const char *path, uint8_t head[SNIFF_BYTES])
+size_t cli_fp_read_head(const char *path, uint8_t *head, size_t size)
 {
-    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    const int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ssize_t n = 0;
 
-    if (f == NULL)
+    if (fd < 0)
         return 0;
-    const size_t n = fread(head, 1, SNIFF_BYTES, f);
-    fclose(f);
-    return n;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        do
+            n = read(fd, head, size);
+        while (n < 0 && errno == EINTR);
+    }
+    close(fd);
+    return n > 0 ? (size_t)n : 0;
 }
 
 /* A text file is never handed to FFmpeg (whose tty demuxer would show it). */
 static mv_status refuse_text(const char *path)
 {
     uint8_t head[SNIFF_BYTES];
-    const size_t n = read_head(path, head);
+    const size_t n = cli_fp_read_head(path, head, sizeof(head));
 
     if (n > 0 && !cli_fp_video_sniff(head, n) && mv_fp_sniff(head, n) == MV_FP_TEXT)
         return MV_ENOTSUP;

@@ -38,6 +38,10 @@ struct cli_fp_video_result {
  * brand), Matroska/WebM, AVI, FLV with video, MPEG-TS/M2TS; never text. */
 int cli_fp_video_sniff(const uint8_t *head, size_t len);
 
+/* Reads up to size first bytes of a regular file, without blocking on a FIFO or a
+ * device (those give 0, as does a file that cannot be read); returns the count. */
+size_t cli_fp_read_head(const char *path, uint8_t *head, size_t size);
+
 /* Fingerprints one file into r (zeroed by the caller); safe on any thread. */
 void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
                           struct cli_fp_video_result *r);

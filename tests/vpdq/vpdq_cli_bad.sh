@@ -8,6 +8,7 @@
 #   - 8K frames (7680x4320): hashed, or refused by --max-pixels before decoding;
 #   - absurd frame rates (1000000/1 and 1/1000000): --every 1 keeps frame 0 and
 #     never divides by zero, --every 0 keeps every frame;
+#   - a FIFO: "not a regular file" at once, with --type auto, audio or video;
 #   - corrupt packets (bytes flipped in the middle of an H.264 MP4): frames with
 #     a "corrupt or truncated" warning, or an error.
 # usage: vpdq_cli_bad.sh MEDIAVAULT
@@ -80,6 +81,15 @@ done
 [ "$(cut -d, -f1,4 "$T/slowrate.out" | head -n 4 | tr '\n' ' ')" = \
     "0,0.000 1,800000.000 2,1600000.000 3,2400000.000 " ] ||
     fail "slowrate --every 1: $(tr '\n' ' ' <"$T/slowrate.out")"
+
+# ---- a FIFO (nobody writes to it): refused without blocking, whatever the type -------------
+mkfifo "$T/fifo" || fail "mkfifo"
+for type in auto audio video; do
+    timeout 60 "$MV" fingerprint --no-cache --type $type "$T/fifo" >/dev/null 2>"$T/fifo.err"
+    expect_rc "FIFO, --type $type" 1 $?
+    grep -qx "mediavault: $T/fifo: not a regular file" "$T/fifo.err" ||
+        fail "FIFO, --type $type: $(cat "$T/fifo.err")"
+done
 
 # ---- corrupt packets --------------------------------------------------------------------
 gen -f lavfi -i testsrc=s=160x120:r=25:d=4 -c:v libx264 -g 25 "$T/good.mp4"
