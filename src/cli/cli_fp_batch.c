@@ -23,8 +23,10 @@
 #include "cli.h"
 #include "cli_fp_batch.h"
 
-/* Slots per worker: one being computed, one done and waiting for the printer. */
-#define WINDOW_PER_WORKER 2
+/* Slots per worker: one being computed and up to three done, waiting behind a
+ * slower file for the printer. More keeps the workers busy longer past a slow
+ * file, at the price of more results held (a video's frames are ~50 bytes each). */
+#define WINDOW_PER_WORKER 4
 
 struct ring {
     const struct cli_batch *b;

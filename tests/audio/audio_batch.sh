@@ -3,8 +3,9 @@
 # files than the batch's window holds; a bad file in the middle is an error
 # (stderr, and an object in JSON) while the others still get their answer;
 # --type auto on one mixed list (audio, video, image, text, a missing file)
-# dispatches each input on its own, the same way for every N; and the first
-# result is printed before a slow file later in the list is done.
+# dispatches each input on its own, the same way for every N; the first
+# result is printed before a slow file later in the list is done; and a slow
+# file first holds the others back without reordering them.
 . "$(dirname "$0")/audio_lib.sh"
 
 n=12
@@ -91,4 +92,12 @@ else
     fail "streaming: the first results came only when the whole call was done"
 fi
 wait $pid 2>/dev/null
+# The slow file first: the quick ones fill the window behind it (more files than
+# the window holds) and still come out in order after it.
+"$MV" fingerprint --type audio --length 0 --jobs 1 "$T/hour.mp3" "${files[@]}" >"$T/slow1" ||
+    fail "slow first, --jobs 1: exit $?"
+"$MV" fingerprint --type audio --length 0 --jobs 2 "$T/hour.mp3" "${files[@]}" >"$T/slow2" ||
+    fail "slow first, --jobs 2: exit $?"
+same_file "slow first, --jobs 2 against 1" "$T/slow1" "$T/slow2"
+[ "$(wc -l <"$T/slow2")" = $((n + 1)) ] || fail "slow first: $(wc -l <"$T/slow2") lines"
 finish
