@@ -54,6 +54,28 @@ MV_API mv_status mv_audio_chromaprint_file(const char *path, double length_s, in
                                            char **fingerprint, double *duration, uint32_t **raw,
                                            size_t *raw_len);
 
+/** Options of mv_audio_chromaprint_file_opts(); zero-initialise, then set what differs. */
+typedef struct mv_audio_options {
+    double length_s;  /**< seconds fingerprinted, as fpcalc's -length; 0 = the whole file */
+    int algorithm;    /**< 1..5 as fpcalc's -algorithm; 0 = MV_AUDIO_DEFAULT_ALGORITHM */
+    double timeout_s; /**< give up after this many seconds (opening included); 0 = never */
+} mv_audio_options;
+
+/**
+ * mv_audio_chromaprint_file() with options, among them a time limit: once
+ * opts->timeout_s seconds have passed, FFmpeg's reads are interrupted and the
+ * decode loop stops, and the call fails with MV_ETIMEDOUT (no partial result).
+ * Params: opts: NULL for fpcalc's defaults (the first MV_AUDIO_DEFAULT_LENGTH
+ *         seconds, algorithm 2) and no time limit.
+ * Returns, errors: those of mv_audio_chromaprint_file(), plus MV_ETIMEDOUT, and
+ *         MV_EINVAL for a negative or NaN timeout_s.
+ * Ownership: as mv_audio_chromaprint_file(); opts is borrowed for the call.
+ * Since 0.5.
+ */
+MV_API mv_status mv_audio_chromaprint_file_opts(const char *path, const mv_audio_options *opts,
+                                                char **fingerprint, double *duration,
+                                                uint32_t **raw, size_t *raw_len);
+
 /**
  * Guesses from its first bytes whether content is audio: an ID3 tag or an
  * MPEG audio frame sync, Ogg (OggS), FLAC (fLaC), RIFF/WAVE, an MP4 `ftyp` box

@@ -37,7 +37,8 @@ extern "C" {
     X(ENODEV, -18, "no such device")                                                               \
     X(EPARSE, -19, "malformed input")                                                              \
     X(EUNSTABLE, -20, "file kept changing while it was read")                                      \
-    X(EMFILE, -21, "Too many open files")
+    X(EMFILE, -21, "Too many open files")                                                          \
+    X(ETIMEDOUT, -22, "timed out")
 
 /** Status of a MediaVault call: MV_OK or a negative error code. */
 typedef enum mv_status {

@@ -49,7 +49,16 @@ typedef struct mv_vpdq_info {
 typedef struct mv_vpdq_options {
     double every_s; /* keep one frame per every_s seconds; 0 = every frame */
     size_t size;    /* 0: native size; N (<= 10000): frames scaled to N x N (SWS_AREA) */
-    size_t threads; /* conversion + PDQ workers; 0 = one per CPU */
+    size_t threads; /* conversion + PDQ workers, and FFmpeg's decoding threads (since
+                     * 0.5); 0 = one worker per CPU and FFmpeg's own thread count */
+    /* Since 0.5: frames over this many pixels are refused with MV_ETOOBIG, from the
+     * stream header before anything is decoded, and per frame after a change of
+     * size; 0 = MV_PDQ_DEFAULT_MAX_PIXELS. */
+    size_t max_pixels;
+    /* Since 0.5: the run stops with MV_ETIMEDOUT once this many seconds have passed
+     * since the call (FFmpeg's reads are interrupted, the decode loop checks it per
+     * frame); 0 = no limit. */
+    double timeout_s;
 } mv_vpdq_options;
 
 /**
@@ -66,11 +75,14 @@ typedef int (*mv_vpdq_frame_fn)(const mv_vpdq_frame *frame, void *arg);
  *         per CPU); fn, arg: the per-frame callback; info: filled when not NULL (also on
  *         error, with what was known).
  * Returns: MV_OK when the end of the stream (or a truncation, see info.truncated) was reached.
- * Errors: MV_ENOENT/MV_EACCES/MV_EIO (opening), MV_ENOTSUP (no video stream, no decoder,
- *         no frame rate), MV_ECORRUPT (unreadable container, no frame decoded),
- *         MV_ETOOBIG (frame over MV_PDQ_DEFAULT_MAX_PIXELS), MV_EINVAL (bad arguments),
- *         MV_ENOMEM, MV_ECANCELED (the callback stopped it). The callback is never called
- *         after an error has been returned, nor after this call returns.
+ * Errors: MV_ENOENT/MV_EACCES/MV_EIO (opening), MV_EISDIR/MV_ENOTREG (not a regular
+ *         file: a FIFO or a device is refused without being opened), MV_ENOTSUP (no
+ *         video stream, no decoder, no frame rate), MV_ECORRUPT (unreadable container,
+ *         no frame decoded), MV_ETOOBIG (frame over opts->max_pixels), MV_EINVAL (bad
+ *         arguments), MV_ENOMEM, MV_ECANCELED (the callback stopped it), MV_ETIMEDOUT
+ *         (past opts->timeout_s; the frames already passed to the callback stand).
+ *         The callback is never called after an error has been returned, nor after
+ *         this call returns.
  * Ownership: borrows path and opts for the call.
  */
 MV_API mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_frame_fn fn,

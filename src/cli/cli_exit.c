@@ -29,6 +29,8 @@ int cli_exit_for(mv_status st)
     case MV_ECORRUPT:
     case MV_EBUSY:
         return CLI_EXIT_SYSTEM;
+    case MV_ETIMEDOUT: /* one input took too long (MEDIAVAULT_TIMEOUT); the others go on */
+        return CLI_EXIT_SOME_FAILED;
     default:
         return CLI_EXIT_SOME_FAILED;
     }

@@ -9,12 +9,26 @@
  * as `mediavault: PATH: reason`, so that the text output stays one line per
  * fingerprint.
  *
- * With --jobs N (global; 0 = every core) the inputs are fingerprinted by N
- * threads sharing one mv_fp, whose lock serialises its catalog calls (one
- * SQLite handle, opened NOMUTEX, may not be used by two threads at once).
- * Workers take the next input from a counter and leave the result in its
- * slot; this thread prints the slots in argument order as they fill, so the
- * output is the same for every N. --jobs 1 runs in this thread alone.
+ * Each input goes to one of three paths: images and text through mv_fp_file
+ * (here), audio through cli_fp_audio.c, video through cli_fp_video.c. --type
+ * picks the path for every input; --type auto (the default) sniffs each file
+ * on its own (a video container, else an audio one, else image or text), so
+ * one call may mix them. The catalog is opened only when some input takes the
+ * mv_fp path.
+ *
+ * With --jobs N (global; default every core) N inputs are fingerprinted at
+ * once by the ordered batch of cli_fp_batch.c: workers compute, this thread
+ * prints each result as soon as it and all before it are done, in argument
+ * order, so the output is the same for every N and memory stays bounded by
+ * the batch's window whatever the number of inputs. The workers share one
+ * mv_fp, whose lock serialises its catalog calls (one SQLite handle, opened
+ * NOMUTEX, may not be used by two threads at once). A video on its own gets
+ * all N threads for its frames; several share them.
+ *
+ * MEDIAVAULT_TIMEOUT (seconds per file, decimals allowed; 0 = none; default
+ * DEFAULT_TIMEOUT_S) bounds the decoding of each audio or video input: past
+ * it the input fails with "timed out" and the others go on. Images and text
+ * need none: their size is bounded by --max-pixels and MV_FP_MAX_FILE_SIZE.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -26,10 +40,20 @@
 
 #include "cli.h"
 #include "cli_fp_audio.h"
+#include "cli_fp_batch.h"
 #include "cli_fp_video.h"
+#include "mediavault/audio.h"
 #include "mediavault/fingerprint.h"
 
+/* One hour per file: far beyond any real file's decoding (a 3-minute song
+ * takes well under a second, a minute of 720p video every frame about ten),
+ * so only a file that would otherwise never finish meets it. */
+#define DEFAULT_TIMEOUT_S 3600.0
+/* Bytes read to sniff an input's type under --type auto. */
+#define SNIFF_BYTES       1024
+
 enum fp_format { FP_TEXT, FP_JSON };
+enum fp_kind { KIND_FP, KIND_AUDIO, KIND_VIDEO };
 
 struct fp_opts {
     enum fp_format fmt;
@@ -59,19 +83,24 @@ static void usage(FILE *out)
           "         with --dihedral: pdq-dihedral QUALITY ORIG ROT90 ROT180 ROT270 FLIPX\n"
           "         FLIPY FLIPP FLIPM PATH\n"
           "  json:  an array of objects; a failed input is {\"path\": ..., \"error\": ...}\n"
-          "Audio (--type audio, or when every input is audio): Chromaprint as fpcalc\n"
+          "Audio (--type audio, or an input sniffed as audio): Chromaprint as fpcalc\n"
           "computes it, of the first --length seconds (default 120, 0 = all); --raw\n"
           "gives the integers. text: chromaprint FINGERPRINT DURATION PATH;\n"
           "--format fpcalc prints fpcalc's DURATION=/FINGERPRINT= lines.\n"
-          "Video (--type video, or when every input is an MP4/MOV, Matroska/WebM, AVI,\n"
-          "FLV or MPEG-TS file): vPDQ, the PDQ hash of one frame per --every seconds\n"
+          "Video (--type video, or an input sniffed as MP4/MOV, Matroska/WebM, AVI,\n"
+          "FLV or MPEG-TS): vPDQ, the PDQ hash of one frame per --every seconds\n"
           "(default 1, decimals allowed, 0 = every frame), at the native size or scaled\n"
-          "to --size N x N first (default 0 = native); --jobs N hashing threads.\n"
+          "to --size N x N first (default 0 = native); --max-pixels applies per frame.\n"
           "  text:  one line per kept frame: vpdq FRAME QUALITY HEX TIMESTAMP PATH\n"
           "  json:  {\"type\": \"video\", \"algorithm\": \"vpdq\", \"duration\": ...,\n"
           "         \"frames\": [{\"hash\", \"quality\", \"timestamp\"}...], \"md5\", ...}\n"
           "  vpdq:  the reference vpdq-hash-video's FRAME,QUALITY,HEX,TIMESTAMP lines;\n"
-          "         a blank line between files.\n",
+          "         a blank line between files.\n"
+          "--type auto sniffs each input on its own, so one call may mix images, text,\n"
+          "audio and video.\n"
+          "Environment: MEDIAVAULT_TIMEOUT=SECS limits the decoding of each audio or\n"
+          "video input (decimals allowed, 0 = none, default 3600); an input past it\n"
+          "fails with \"timed out\" and the others go on.\n",
           out);
 }
 
@@ -171,119 +200,103 @@ static int print_one(struct fp_opts *o, const char *path, mv_status st, const mv
     return CLI_EXIT_OK;
 }
 
-/* ---- parallel runs ------------------------------------------------------ */
+/* ---- the batch ------------------------------------------------------------ */
 
-struct fp_slot {
+/* The outcome of one input, whichever path it took. */
+struct fp_job {
+    enum fp_kind kind;
+    mv_status st; /* KIND_FP */
     mv_fp_result r;
-    mv_status st;
-    int done; /* under run->lock */
+    struct cli_fp_audio_result audio;
+    struct cli_fp_video_result video;
 };
 
-struct fp_run {
+struct fp_batch {
     mv_fp *fp; /* shared: its lock guards the catalog */
+    struct fp_opts *o;
     char **paths;
-    struct fp_slot *slots;
-    size_t n, next; /* next: the first input no worker took yet, under lock */
-    pthread_mutex_t lock;
-    pthread_cond_t filled;
 };
 
-static void *worker_main(void *arg)
+/* The path an input takes; *readable is 0 when its first bytes could not be read. */
+static enum fp_kind kind_of(const struct fp_opts *o, const char *path, int *readable)
 {
-    struct fp_run *run = arg;
+    uint8_t head[SNIFF_BYTES];
 
-    for (;;) {
-        pthread_mutex_lock(&run->lock);
-        const size_t i = run->next < run->n ? run->next++ : run->n;
-        pthread_mutex_unlock(&run->lock);
-        if (i == run->n)
-            return NULL;
-        mv_fp_result r;
-        const mv_status st = mv_fp_file(run->fp, run->paths[i], &r);
-        pthread_mutex_lock(&run->lock);
-        run->slots[i].r = r;
-        run->slots[i].st = st;
-        run->slots[i].done = 1;
-        pthread_cond_broadcast(&run->filled);
-        pthread_mutex_unlock(&run->lock);
-    }
+    *readable = 1;
+    if (o->audio.mode == CLI_AUDIO_ON || o->audio.fmt == CLI_AUDIO_FPCALC)
+        return KIND_AUDIO;
+    if (o->video.mode == CLI_VIDEO_ON || o->video.fmt == CLI_VIDEO_VPDQ)
+        return KIND_VIDEO;
+    if (o->video.mode == CLI_VIDEO_OFF) /* --type image or text */
+        return KIND_FP;
+    const size_t n = cli_fp_read_head(path, head, sizeof(head));
+    *readable = n > 0;
+    if (cli_fp_video_sniff(head, n))
+        return KIND_VIDEO;
+    return mv_audio_sniff(head, n) ? KIND_AUDIO : KIND_FP;
 }
 
-/* Prints the slots in order as the workers fill them; returns the worst exit status. */
-static int print_in_order(struct fp_run *run, struct fp_opts *o)
+/* Whether some readable input takes the mv_fp path, which caches in the catalog. */
+static int needs_catalog(const struct fp_opts *o, char **paths, size_t n)
 {
-    int rc = CLI_EXIT_OK;
+    int readable;
 
-    for (size_t i = 0; i < run->n; i++) {
-        pthread_mutex_lock(&run->lock);
-        while (!run->slots[i].done)
-            pthread_cond_wait(&run->filled, &run->lock);
-        pthread_mutex_unlock(&run->lock);
-        const int r = print_one(o, run->paths[i], run->slots[i].st, &run->slots[i].r);
-        rc = r > rc ? r : rc;
-    }
-    return rc;
+    for (size_t i = 0; i < n; i++)
+        if (kind_of(o, paths[i], &readable) == KIND_FP && readable)
+            return 1;
+    return 0;
 }
 
-static size_t worker_count(const struct cli_global *g, size_t n)
+static void job_work(void *ctx, size_t i, void *result)
 {
-    long jobs = g->jobs;
+    const struct fp_batch *b = ctx;
+    struct fp_job *j = result;
+    int readable;
 
-    if (jobs <= 0)
-        jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    if (jobs < 1)
-        jobs = 1;
-    return (size_t)jobs < n ? (size_t)jobs : n;
-}
-
-/* Runs the inputs on `workers` threads (at least 2); CLI_EXIT_SYSTEM when none could start. */
-static int run_parallel(mv_fp *fp, struct fp_opts *o, char **paths, size_t n, size_t workers)
-{
-    struct fp_run run = { .fp = fp, .paths = paths, .n = n };
-    pthread_t *th = calloc(workers, sizeof(*th));
-    size_t started = 0;
-
-    run.slots = calloc(n, sizeof(*run.slots));
-    if (th == NULL || run.slots == NULL) {
-        free(th);
-        free(run.slots);
-        cli_warn("out of memory");
-        return CLI_EXIT_SYSTEM;
-    }
-    pthread_mutex_init(&run.lock, NULL);
-    pthread_cond_init(&run.filled, NULL);
-    while (started < workers && pthread_create(&th[started], NULL, worker_main, &run) == 0)
-        started++;
-    int rc = CLI_EXIT_SYSTEM;
-    if (started > 0)
-        rc = print_in_order(&run, o);
+    j->kind = kind_of(b->o, b->paths[i], &readable);
+    if (j->kind == KIND_AUDIO)
+        cli_fp_audio_compute(&b->o->audio, b->paths[i], &j->audio);
+    else if (j->kind == KIND_VIDEO)
+        cli_fp_video_compute(&b->o->video, b->paths[i], &j->video);
     else
-        cli_warn("cannot start worker threads");
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    pthread_cond_destroy(&run.filled);
-    pthread_mutex_destroy(&run.lock);
-    free(run.slots);
-    free(th);
+        j->st = mv_fp_file(b->fp, b->paths[i], &j->r);
+}
+
+static int job_emit(void *ctx, size_t i, void *result)
+{
+    struct fp_batch *b = ctx;
+    struct fp_job *j = result;
+    int rc;
+
+    if (j->kind == KIND_AUDIO)
+        rc = cli_fp_audio_emit(&b->o->audio, b->paths[i], &j->audio, &b->o->printed);
+    else if (j->kind == KIND_VIDEO)
+        rc = cli_fp_video_emit(&b->o->video, b->paths[i], &j->video, &b->o->printed);
+    else
+        rc = print_one(b->o, b->paths[i], j->st, &j->r);
+    fflush(stdout); /* each result leaves as soon as it is printed */
     return rc;
 }
 
-/* Every input, serially or on workers; returns the worst exit status. */
+/* Every input on min(--jobs, n) workers; returns the worst exit status. */
 static int run_inputs(const struct cli_global *g, mv_fp *fp, struct fp_opts *o, char **paths,
                       size_t n)
 {
-    const size_t workers = worker_count(g, n);
-    int rc = CLI_EXIT_OK;
+    long jobs = g->jobs > 0 ? g->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    struct fp_batch ctx = { fp, o, paths };
 
-    if (workers > 1)
-        return run_parallel(fp, o, paths, n, workers);
-    for (size_t i = 0; i < n; i++) {
-        mv_fp_result r;
-        const mv_status st = mv_fp_file(fp, paths[i], &r);
-        const int one = print_one(o, paths[i], st, &r);
-        rc = one > rc ? one : rc;
-    }
-    return rc;
+    if (jobs < 1)
+        jobs = 1;
+    const size_t workers = (size_t)jobs < n ? (size_t)jobs : n;
+    /* One video alone gets every thread for its frames; several share them. */
+    o->video.threads = workers > 1 ? (size_t)jobs / workers : (size_t)jobs;
+    const struct cli_batch batch = { .n = n,
+                                     .workers = workers,
+                                     .result_size = sizeof(struct fp_job),
+                                     .work = job_work,
+                                     .emit = job_emit,
+                                     .ctx = &ctx };
+    return cli_batch_run(&batch);
 }
 
 static int set(mv_fp *fp, mv_fp_opt key, long value)
@@ -343,6 +356,24 @@ static int parse_every(struct fp_opts *o, const char *text)
         return 0;
     }
     o->video.every = v;
+    return 1;
+}
+
+/* MEDIAVAULT_TIMEOUT: seconds per audio or video input, decimals allowed, 0 = none. */
+static int parse_timeout(struct fp_opts *o)
+{
+    const char *text = getenv("MEDIAVAULT_TIMEOUT");
+    double v = DEFAULT_TIMEOUT_S;
+
+    if (text != NULL && *text != '\0') {
+        char *end = NULL;
+        v = strtod(text, &end);
+        if (end == text || *end != '\0' || !isfinite(v) || v < 0) {
+            cli_warn("invalid MEDIAVAULT_TIMEOUT '%s' (seconds per file, 0 = none)", text);
+            return 0;
+        }
+    }
+    o->audio.timeout = o->video.timeout = v;
     return 1;
 }
 
@@ -409,6 +440,7 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
         case OPT_MAXPIX:
             ok = cli_parse_long("--max-pixels", optarg, 1, LONG_MAX, &v) &&
                  set(fp, MV_FP_OPT_MAX_PIXELS, v);
+            o->video.max_pixels = ok ? (size_t)v : 0;
             break;
         case OPT_EXIF:
             ok = set(fp, MV_FP_OPT_EXIF, 1);
@@ -454,7 +486,8 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
         cli_warn("fingerprint: no FILE given");
     if (ok && optind < argc && !formats_agree(o))
         ok = 0;
-    o->video.threads = g->jobs > 0 ? (size_t)g->jobs : 0;
+    if (ok && optind < argc)
+        ok = parse_timeout(o);
     if (!ok || optind >= argc) {
         usage(stderr);
         return CLI_EXIT_USAGE;
@@ -464,12 +497,12 @@ static int parse_opts(struct cli_global *g, mv_fp *fp, struct fp_opts *o, int ar
 
 int cli_fingerprint(struct cli_global *g, int argc, char **argv)
 {
-    struct fp_opts o = { FP_TEXT,
-                         0,
-                         0,
-                         0,
-                         { CLI_AUDIO_AUTO, CLI_AUDIO_TEXT, 120.0, 0, 2 },
-                         { CLI_VIDEO_AUTO, CLI_VIDEO_TEXT, 1.0, 0, 0 } };
+    struct fp_opts o = { .fmt = FP_TEXT,
+                         .audio = { .mode = CLI_AUDIO_AUTO,
+                                    .fmt = CLI_AUDIO_TEXT,
+                                    .length = MV_AUDIO_DEFAULT_LENGTH,
+                                    .algorithm = MV_AUDIO_DEFAULT_ALGORITHM },
+                         .video = { .mode = CLI_VIDEO_AUTO, .fmt = CLI_VIDEO_TEXT, .every = 1.0 } };
     mv_fp *fp = NULL;
     mv_catalog *cat = NULL;
 
@@ -478,12 +511,9 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
         return CLI_EXIT_SYSTEM;
     }
     int rc = parse_opts(g, fp, &o, argc, argv);
-    if (rc < 0 && o.audio.fmt != CLI_AUDIO_FPCALC &&
-        cli_fp_video_wanted(&o.video, argv + optind, (size_t)(argc - optind)))
-        rc = cli_fp_video_run(&o.video, argv + optind, (size_t)(argc - optind));
-    if (rc < 0 && cli_fp_audio_wanted(&o.audio, argv + optind, (size_t)(argc - optind)))
-        rc = cli_fp_audio_run(&o.audio, argv + optind, (size_t)(argc - optind));
-    if (rc < 0 && !o.no_cache) {
+    char **paths = argv + optind;
+    const size_t n = rc < 0 ? (size_t)(argc - optind) : 0;
+    if (rc < 0 && !o.no_cache && needs_catalog(&o, paths, n)) {
         cat = cli_catalog_open(g);
         rc = cat == NULL ? CLI_EXIT_SYSTEM : -1;
         mv_fp_set_catalog(fp, cat);
@@ -491,9 +521,10 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
     if (rc < 0) {
         if (o.fmt == FP_JSON)
             fputs("[\n", stdout);
-        rc = run_inputs(g, fp, &o, argv + optind, (size_t)(argc - optind));
+        rc = run_inputs(g, fp, &o, paths, n);
         if (o.fmt == FP_JSON)
             fputs(o.printed ? "\n]\n" : "]\n", stdout);
+        fflush(stdout);
     }
     mv_fp_free(fp);
     mv_catalog_close(cat);

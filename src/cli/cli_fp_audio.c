@@ -4,11 +4,13 @@
  * prints them (--format fpcalc: DURATION=/FINGERPRINT= lines, a blank line
  * between files).
  *
- * Audio is not cached in the catalog and runs in this thread: decoding
- * dominates and each file is independent, but the results are long strings
- * that the mv_fp result has no room for. Errors go to stderr as
- * `mediavault: PATH: reason` and the other inputs go on (fpcalc stops at the
- * first); the exit status is then 1.
+ * Audio is not cached in the catalog (the results are long strings that the
+ * mv_fp result has no room for). One file is computed on a worker of the
+ * batch (cli_fp_batch.c, one file per worker: decoding dominates and each
+ * file is independent) and printed later on the calling thread, so the two
+ * halves are separate functions around a result struct. Errors go to stderr
+ * as `mediavault: PATH: reason` and the other inputs go on (fpcalc stops at
+ * the first); the exit status is then 1.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,33 +21,7 @@
 #include "mediavault/alloc.h"
 #include "mediavault/audio.h"
 
-#define SNIFF_BYTES 64
-
-static int sniff_file(const char *path)
-{
-    uint8_t head[SNIFF_BYTES];
-    FILE *f = fopen(path, "rb");
-
-    if (f == NULL)
-        return 0;
-    const size_t n = fread(head, 1, sizeof(head), f);
-    fclose(f);
-    return mv_audio_sniff(head, n);
-}
-
-int cli_fp_audio_wanted(const struct cli_fp_audio *o, char **paths, size_t n)
-{
-    if (o->mode == CLI_AUDIO_ON || o->fmt == CLI_AUDIO_FPCALC)
-        return 1;
-    if (o->mode == CLI_AUDIO_OFF || n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!sniff_file(paths[i]))
-            return 0;
-    return 1;
-}
-
-static const char *reason(mv_status st)
+static const char *reason(const struct cli_fp_audio *o, mv_status st, char *buf, size_t size)
 {
     switch (st) {
     case MV_ENOTSUP:
@@ -54,6 +30,9 @@ static const char *reason(mv_status st)
         return "no audio stream (not a media file with audio FFmpeg can decode)";
     case MV_ECORRUPT:
         return "corrupt, truncated or too short audio";
+    case MV_ETIMEDOUT:
+        snprintf(buf, size, "timed out after %g s (MEDIAVAULT_TIMEOUT)", o->timeout);
+        return buf;
     default:
         return mv_strerror(st);
     }
@@ -96,40 +75,41 @@ static void print_one(const struct cli_fp_audio *o, const char *path, const char
 static void print_error(const struct cli_fp_audio *o, const char *path, mv_status st,
                         size_t printed)
 {
+    char buf[96];
+    const char *why = reason(o, st, buf, sizeof(buf));
+
     fflush(stdout);
-    cli_error(path, "%s", reason(st));
+    cli_error(path, "%s", why);
     if (o->fmt == CLI_AUDIO_JSON)
-        cli_json_error(stdout, path, reason(st), printed == 0);
+        cli_json_error(stdout, path, why, printed == 0);
 }
 
-int cli_fp_audio_run(const struct cli_fp_audio *o, char **paths, size_t n)
+void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
+                          struct cli_fp_audio_result *r)
 {
-    size_t printed = 0;
+    const mv_audio_options opts = { .length_s = o->length,
+                                    .algorithm = o->algorithm,
+                                    .timeout_s = o->timeout };
+
+    r->st = mv_audio_chromaprint_file_opts(path, &opts, o->raw ? NULL : &r->fp, &r->duration,
+                                           o->raw ? &r->raw : NULL, &r->len);
+}
+
+int cli_fp_audio_emit(const struct cli_fp_audio *o, const char *path, struct cli_fp_audio_result *r,
+                      size_t *printed)
+{
     int rc = CLI_EXIT_OK;
 
-    if (o->fmt == CLI_AUDIO_JSON)
-        fputs("[\n", stdout);
-    for (size_t i = 0; i < n; i++) {
-        char *fp = NULL;
-        uint32_t *raw = NULL;
-        size_t len = 0;
-        double duration = 0;
-        const mv_status st =
-            mv_audio_chromaprint_file(paths[i], o->length, o->algorithm, o->raw ? NULL : &fp,
-                                      &duration, o->raw ? &raw : NULL, &len);
-        if (st == MV_OK) {
-            print_one(o, paths[i], fp, raw, len, duration, printed);
-        } else {
-            print_error(o, paths[i], st, printed);
-            const int e = st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
-            rc = e > rc ? e : rc;
-        }
-        printed += st == MV_OK || o->fmt == CLI_AUDIO_JSON;
-        mv_free(fp);
-        mv_free(raw);
+    if (r->st == MV_OK) {
+        print_one(o, path, r->fp, r->raw, r->len, r->duration, *printed);
+    } else {
+        print_error(o, path, r->st, *printed);
+        rc = r->st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
     }
-    if (o->fmt == CLI_AUDIO_JSON)
-        fputs(printed ? "\n]\n" : "]\n", stdout);
-    fflush(stdout);
+    *printed += r->st == MV_OK || o->fmt == CLI_AUDIO_JSON;
+    mv_free(r->fp);
+    mv_free(r->raw);
+    r->fp = NULL;
+    r->raw = NULL;
     return rc;
 }

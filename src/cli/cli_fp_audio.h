@@ -6,6 +6,9 @@
 #define MV_CLI_FP_AUDIO_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "mediavault/error.h"
 
 enum cli_fp_audio_mode { CLI_AUDIO_AUTO, CLI_AUDIO_ON, CLI_AUDIO_OFF };
 enum cli_fp_audio_fmt { CLI_AUDIO_TEXT, CLI_AUDIO_JSON, CLI_AUDIO_FPCALC };
@@ -13,16 +16,28 @@ enum cli_fp_audio_fmt { CLI_AUDIO_TEXT, CLI_AUDIO_JSON, CLI_AUDIO_FPCALC };
 struct cli_fp_audio {
     enum cli_fp_audio_mode mode; /* --type audio: ON; image/text: OFF */
     enum cli_fp_audio_fmt fmt;
-    double length; /* --length, seconds; 0 = whole file */
-    int raw;       /* --raw */
-    int algorithm; /* --algorithm 1..5 (fpcalc's numbering) */
+    double length;  /* --length, seconds; 0 = whole file */
+    int raw;        /* --raw */
+    int algorithm;  /* --algorithm 1..5 (fpcalc's numbering) */
+    double timeout; /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
 };
 
-/* 1 when the audio path should take these inputs: --type audio or
- * --format fpcalc, or --type auto and every input sniffs as audio. */
-int cli_fp_audio_wanted(const struct cli_fp_audio *o, char **paths, size_t n);
+/* One file's outcome, from cli_fp_audio_compute() to cli_fp_audio_emit(). */
+struct cli_fp_audio_result {
+    mv_status st;
+    char *fp;      /* the string, or NULL with --raw */
+    uint32_t *raw; /* --raw: the integers */
+    size_t len;
+    double duration;
+};
 
-/* Fingerprints every input, printing in argument order; returns the exit status. */
-int cli_fp_audio_run(const struct cli_fp_audio *o, char **paths, size_t n);
+/* Fingerprints one file into r (zeroed by the caller); safe on any thread. */
+void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
+                          struct cli_fp_audio_result *r);
+
+/* Prints r (or its error on stderr, and as a JSON object) and releases it; *printed
+ * counts what went to stdout, for the separators. Returns the exit status it deserves. */
+int cli_fp_audio_emit(const struct cli_fp_audio *o, const char *path, struct cli_fp_audio_result *r,
+                      size_t *printed);
 
 #endif

@@ -6,16 +6,24 @@
  * `frame,quality,hex,timestamp` line per frame, a blank line between files, as
  * --format fpcalc separates audio files).
  *
- * Video is not cached in the catalog and the files run one after the other in
- * this thread: mv_vpdq_file() already spreads decoding, conversion and hashing
- * over threads (--jobs sets its worker count). The frames of a file are
- * collected before anything is printed, so that a file that fails prints
- * nothing but its error. Errors go to stderr as `mediavault: PATH: reason` and
- * the other inputs go on; the exit status is then 1.
+ * Video is not cached in the catalog. One file is computed on a worker of the
+ * batch (cli_fp_batch.c) and printed later on the calling thread, so the two
+ * halves are separate functions around a result struct; mv_vpdq_file() itself
+ * spreads decoding, conversion and hashing over threads (o->threads, which
+ * the caller sets from --jobs and the number of files running at once). The
+ * frames of a file are collected before anything is printed, so that a file
+ * that fails prints nothing but its error. A stream that ended early on
+ * corrupt or truncated data still gives the frames before (the documented
+ * partial result of mv_vpdq_file()): a warning on stderr says so, the JSON
+ * object gets "truncated": true, and the exit status stays 0. Errors go to
+ * stderr as `mediavault: PATH: reason` and the other inputs go on; the exit
+ * status is then 1.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,44 +105,35 @@ int cli_fp_video_sniff(const uint8_t *head, size_t len)
     return mp4_video(d, len) || mov_atom(d, len) || mpeg_ts(d, len);
 }
 
-/* Reads the head of a file; returns the bytes read (0 when it cannot be read). */
-static size_t read_head(const char *path, uint8_t head[SNIFF_BYTES])
+size_t cli_fp_read_head(const char *path, uint8_t *head, size_t size)
 {
-    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    const int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ssize_t n = 0;
 
-    if (f == NULL)
+    if (fd < 0)
         return 0;
-    const size_t n = fread(head, 1, SNIFF_BYTES, f);
-    fclose(f);
-    return n;
-}
-
-int cli_fp_video_wanted(const struct cli_fp_video *o, char **paths, size_t n)
-{
-    uint8_t head[SNIFF_BYTES];
-
-    if (o->mode == CLI_VIDEO_ON || o->fmt == CLI_VIDEO_VPDQ)
-        return 1;
-    if (o->mode == CLI_VIDEO_OFF || n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!cli_fp_video_sniff(head, read_head(paths[i], head)))
-            return 0;
-    return 1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        do
+            n = read(fd, head, size);
+        while (n < 0 && errno == EINTR);
+    }
+    close(fd);
+    return n > 0 ? (size_t)n : 0;
 }
 
 /* A text file is never handed to FFmpeg (whose tty demuxer would show it). */
 static mv_status refuse_text(const char *path)
 {
     uint8_t head[SNIFF_BYTES];
-    const size_t n = read_head(path, head);
+    const size_t n = cli_fp_read_head(path, head, sizeof(head));
 
     if (n > 0 && !cli_fp_video_sniff(head, n) && mv_fp_sniff(head, n) == MV_FP_TEXT)
         return MV_ENOTSUP;
     return MV_OK;
 }
 
-static const char *reason(mv_status st)
+static const char *reason(const struct cli_fp_video *o, mv_status st, char *buf, size_t size)
 {
     switch (st) {
     case MV_ENOTSUP:
@@ -144,7 +143,10 @@ static const char *reason(mv_status st)
     case MV_ECORRUPT:
         return "corrupt or truncated video (no frame decoded)";
     case MV_ETOOBIG:
-        return "video frames too large";
+        return "video frames too large (see --max-pixels)";
+    case MV_ETIMEDOUT:
+        snprintf(buf, size, "timed out after %g s (MEDIAVAULT_TIMEOUT)", o->timeout);
+        return buf;
     default:
         return mv_strerror(st);
     }
@@ -172,15 +174,7 @@ static mv_status file_md5(const char *path, char hex[2 * MV_MD5_LEN + 1])
     return st;
 }
 
-struct video_result {
-    mv_vpdq_frame *frames;
-    size_t count;
-    mv_vpdq_info info;
-    char md5[2 * MV_MD5_LEN + 1];
-    double ms;
-};
-
-static void print_json(const char *path, const struct video_result *r, size_t printed)
+static void print_json(const char *path, const struct cli_fp_video_result *r, size_t printed)
 {
     char hex[MV_PDQ_HEX_LEN + 1];
 
@@ -193,11 +187,12 @@ static void print_json(const char *path, const struct video_result *r, size_t pr
         printf("%s{\"hash\": \"%s\", \"quality\": %d, \"timestamp\": %.3f}", i ? ", " : "", hex,
                r->frames[i].quality, r->frames[i].timestamp);
     }
-    printf("], \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": false}", r->md5, r->ms);
+    printf("]%s, \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": false}",
+           r->info.truncated ? ", \"truncated\": true" : "", r->md5, r->ms);
 }
 
-static void print_one(const struct cli_fp_video *o, const char *path, const struct video_result *r,
-                      size_t printed)
+static void print_one(const struct cli_fp_video *o, const char *path,
+                      const struct cli_fp_video_result *r, size_t printed)
 {
     char line[MV_VPDQ_LINE_MAX], prefix[MV_VPDQ_LINE_MAX + 16], hex[MV_PDQ_HEX_LEN + 1];
 
@@ -224,15 +219,23 @@ static void print_one(const struct cli_fp_video *o, const char *path, const stru
 static void print_error(const struct cli_fp_video *o, const char *path, mv_status st,
                         size_t printed)
 {
+    char buf[96];
+    const char *why = reason(o, st, buf, sizeof(buf));
+
     fflush(stdout);
-    cli_error(path, "%s", reason(st));
+    cli_error(path, "%s", why);
     if (o->fmt == CLI_VIDEO_JSON)
-        cli_json_error(stdout, path, reason(st), printed == 0);
+        cli_json_error(stdout, path, why, printed == 0);
 }
 
-static mv_status fingerprint(const struct cli_fp_video *o, const char *path, struct video_result *r)
+void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
+                          struct cli_fp_video_result *r)
 {
-    const mv_vpdq_options opts = { .every_s = o->every, .size = o->size, .threads = o->threads };
+    const mv_vpdq_options opts = { .every_s = o->every,
+                                   .size = o->size,
+                                   .threads = o->threads,
+                                   .max_pixels = o->max_pixels,
+                                   .timeout_s = o->timeout };
     const double start = now_ms();
     mv_status st = refuse_text(path);
 
@@ -241,32 +244,27 @@ static mv_status fingerprint(const struct cli_fp_video *o, const char *path, str
     if (st == MV_OK && o->fmt == CLI_VIDEO_JSON)
         st = file_md5(path, r->md5);
     r->ms = now_ms() - start;
-    return st;
+    r->st = st;
 }
 
-int cli_fp_video_run(const struct cli_fp_video *o, char **paths, size_t n)
+int cli_fp_video_emit(const struct cli_fp_video *o, const char *path, struct cli_fp_video_result *r,
+                      size_t *printed)
 {
-    size_t printed = 0;
     int rc = CLI_EXIT_OK;
 
-    if (o->fmt == CLI_VIDEO_JSON)
-        fputs("[\n", stdout);
-    for (size_t i = 0; i < n; i++) {
-        struct video_result r;
-        memset(&r, 0, sizeof(r));
-        const mv_status st = fingerprint(o, paths[i], &r);
-        if (st == MV_OK) {
-            print_one(o, paths[i], &r, printed);
-        } else {
-            print_error(o, paths[i], st, printed);
-            const int e = st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
-            rc = e > rc ? e : rc;
+    if (r->st == MV_OK) {
+        print_one(o, path, r, *printed);
+        if (r->info.truncated) {
+            fflush(stdout);
+            cli_error(path, "warning: corrupt or truncated stream; %llu frames decoded, %zu hashed",
+                      (unsigned long long)r->info.frames_decoded, r->count);
         }
-        printed += st == MV_OK || o->fmt == CLI_VIDEO_JSON;
-        mv_free(r.frames);
+    } else {
+        print_error(o, path, r->st, *printed);
+        rc = r->st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
     }
-    if (o->fmt == CLI_VIDEO_JSON)
-        fputs(printed ? "\n]\n" : "]\n", stdout);
-    fflush(stdout);
+    *printed += r->st == MV_OK || o->fmt == CLI_VIDEO_JSON;
+    mv_free(r->frames);
+    r->frames = NULL;
     return rc;
 }

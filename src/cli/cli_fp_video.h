@@ -8,26 +8,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mediavault/digest.h"
+#include "mediavault/vpdq.h"
+
 enum cli_fp_video_mode { CLI_VIDEO_AUTO, CLI_VIDEO_ON, CLI_VIDEO_OFF };
 enum cli_fp_video_fmt { CLI_VIDEO_TEXT, CLI_VIDEO_JSON, CLI_VIDEO_VPDQ };
 
 struct cli_fp_video {
     enum cli_fp_video_mode mode; /* --type video: ON; image/text/audio: OFF */
     enum cli_fp_video_fmt fmt;
-    double every;   /* --every, seconds; 0 = every frame */
-    size_t size;    /* --size: 0 = native, else N x N */
-    size_t threads; /* from --jobs; 0 = one per CPU */
+    double every;      /* --every, seconds; 0 = every frame */
+    size_t size;       /* --size: 0 = native, else N x N */
+    size_t threads;    /* PDQ workers per file, from --jobs; 0 = one per CPU */
+    size_t max_pixels; /* --max-pixels; 0 = the library's default */
+    double timeout;    /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
+};
+
+/* One file's outcome, from cli_fp_video_compute() to cli_fp_video_emit(). */
+struct cli_fp_video_result {
+    mv_status st;
+    mv_vpdq_frame *frames;
+    size_t count;
+    mv_vpdq_info info;
+    char md5[2 * MV_MD5_LEN + 1]; /* --format json only */
+    double ms;
 };
 
 /* 1 when the first bytes are a video container: MP4/QuickTime (ftyp of a video
  * brand), Matroska/WebM, AVI, FLV with video, MPEG-TS/M2TS; never text. */
 int cli_fp_video_sniff(const uint8_t *head, size_t len);
 
-/* 1 when the video path should take these inputs: --type video or
- * --format vpdq, or --type auto and every input sniffs as video. */
-int cli_fp_video_wanted(const struct cli_fp_video *o, char **paths, size_t n);
+/* Reads up to size first bytes of a regular file, without blocking on a FIFO or a
+ * device (those give 0, as does a file that cannot be read); returns the count. */
+size_t cli_fp_read_head(const char *path, uint8_t *head, size_t size);
 
-/* Fingerprints every input, printing in argument order; returns the exit status. */
-int cli_fp_video_run(const struct cli_fp_video *o, char **paths, size_t n);
+/* Fingerprints one file into r (zeroed by the caller); safe on any thread. */
+void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
+                          struct cli_fp_video_result *r);
+
+/* Prints r (or its error on stderr, and as a JSON object) and releases it; *printed
+ * counts what went to stdout, for the separators. Returns the exit status it deserves. */
+int cli_fp_video_emit(const struct cli_fp_video *o, const char *path, struct cli_fp_video_result *r,
+                      size_t *printed);
 
 #endif

@@ -11,6 +11,9 @@
  * fingerprint is an error too. Its DURATION is the stream duration in whole
  * milliseconds / 1000, printed as an integer; the same value comes back here.
  *
+ * A time limit (mv_audio_options.timeout_s) is enforced by the media layer,
+ * which interrupts FFmpeg and stops decoding once it passes.
+ *
  * Chromaprint allocates its outputs with its own allocator, so they are copied
  * into mv__malloc memory the caller releases with mv_free().
  */
@@ -81,7 +84,8 @@ static mv_status copy_string(ChromaprintContext *ctx, char **fingerprint)
 }
 
 /* Decodes, feeds and finishes; ctx then holds the fingerprint. */
-static mv_status run(ChromaprintContext *ctx, const char *path, double length_s, double *duration)
+static mv_status run(ChromaprintContext *ctx, const char *path, double length_s, double timeout_s,
+                     double *duration)
 {
     const int rate = chromaprint_get_sample_rate(ctx);
     const int channels = chromaprint_get_num_channels(ctx);
@@ -93,7 +97,7 @@ static mv_status run(ChromaprintContext *ctx, const char *path, double length_s,
 
     if (rate <= 0 || channels <= 0)
         return MV_ENOTSUP;
-    mv_status st = mv__audio_open(path, rate, channels, &a);
+    mv_status st = mv__audio_open(path, rate, channels, timeout_s, &a);
     if (st == MV_OK && !chromaprint_start(ctx, rate, channels))
         st = MV_ENOMEM;
     if (st == MV_OK)
@@ -114,6 +118,19 @@ mv_status mv_audio_chromaprint_file(const char *path, double length_s, int algor
                                     char **fingerprint, double *duration, uint32_t **raw,
                                     size_t *raw_len)
 {
+    const mv_audio_options o = { .length_s = length_s, .algorithm = algorithm };
+
+    return mv_audio_chromaprint_file_opts(path, &o, fingerprint, duration, raw, raw_len);
+}
+
+mv_status mv_audio_chromaprint_file_opts(const char *path, const mv_audio_options *opts,
+                                         char **fingerprint, double *duration, uint32_t **raw,
+                                         size_t *raw_len)
+{
+    const mv_audio_options defaults = { .length_s = MV_AUDIO_DEFAULT_LENGTH };
+    const mv_audio_options *o = opts != NULL ? opts : &defaults;
+    int algorithm = o->algorithm;
+
     if (fingerprint != NULL)
         *fingerprint = NULL;
     if (duration != NULL)
@@ -124,13 +141,13 @@ mv_status mv_audio_chromaprint_file(const char *path, double length_s, int algor
         *raw_len = 0;
     if (algorithm == 0)
         algorithm = MV_AUDIO_DEFAULT_ALGORITHM;
-    if (path == NULL || !isfinite(length_s) || length_s < 0 || algorithm < 1 || algorithm > 5 ||
-        (raw != NULL && raw_len == NULL))
+    if (path == NULL || !isfinite(o->length_s) || o->length_s < 0 || algorithm < 1 ||
+        algorithm > 5 || !(o->timeout_s >= 0) || (raw != NULL && raw_len == NULL))
         return MV_EINVAL;
     ChromaprintContext *ctx = chromaprint_new(algorithm - 1);
     if (ctx == NULL)
         return MV_ENOMEM;
-    mv_status st = run(ctx, path, length_s, duration);
+    mv_status st = run(ctx, path, o->length_s, o->timeout_s, duration);
     if (st == MV_OK && raw != NULL)
         st = copy_raw(ctx, raw, raw_len);
     if (st == MV_OK && fingerprint != NULL)

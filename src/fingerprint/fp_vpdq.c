@@ -76,7 +76,8 @@ struct pipeline {
     uint64_t claim; /* next sequence number for a worker (under mu) */
     uint64_t tail;  /* next sequence number to emit (caller only) */
     int stop;
-    size_t size; /* 0 = native */
+    size_t size;       /* 0 = native */
+    size_t max_pixels; /* per frame */
     struct worker *workers;
     size_t nworkers;
 };
@@ -89,7 +90,7 @@ static mv_status convert(struct worker *wk, const AVFrame *f, uint8_t **rgb, siz
 
     if (f->width <= 0 || f->height <= 0)
         return MV_ECORRUPT;
-    if ((size_t)f->width > MV_PDQ_DEFAULT_MAX_PIXELS / (size_t)f->height)
+    if ((size_t)f->width > wk->p->max_pixels / (size_t)f->height)
         return MV_ETOOBIG;
     const int dw = size ? (int)size : f->width, dh = size ? (int)size : f->height;
     wk->sws =
@@ -178,13 +179,14 @@ static void pipeline_free(struct pipeline *p)
     pthread_mutex_destroy(&p->mu);
 }
 
-static mv_status pipeline_init(struct pipeline *p, size_t workers, size_t size)
+static mv_status pipeline_init(struct pipeline *p, size_t workers, const mv_vpdq_options *opts)
 {
     memset(p, 0, sizeof(*p));
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
-    p->size = size;
+    p->size = opts->size;
+    p->max_pixels = opts->max_pixels ? opts->max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS;
     p->nslots = SLOTS_PER_WORK * workers;
     p->slots = mv__calloc(p->nslots, sizeof(*p->slots));
     p->workers = mv__calloc(workers, sizeof(*p->workers));
@@ -311,9 +313,16 @@ mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_fr
     memset(r.info, 0, sizeof(*r.info));
     if (opts == NULL)
         opts = &defaults;
-    if (path == NULL || fn == NULL || opts->size > MAX_SIZE)
+    if (path == NULL || fn == NULL || opts->size > MAX_SIZE || !(opts->timeout_s >= 0.0))
         return MV_EINVAL;
-    mv_status st = mv__video_open(path, 0, &r.video);
+    /* FFmpeg decodes on as many threads as there are workers (its own count when 0),
+     * as `ffmpeg -threads N` would: --jobs N means N threads, and a batch running
+     * several videos at once gives each a single decoding thread. */
+    const mv__video_limits limits = { .threads =
+                                          opts->threads ? (int)worker_count(opts->threads) : 0,
+                                      .max_pixels = opts->max_pixels,
+                                      .timeout_s = opts->timeout_s };
+    mv_status st = mv__video_open(path, &limits, &r.video);
     if (st != MV_OK)
         return st;
     r.info->duration = mv__video_duration(r.video);
@@ -324,7 +333,7 @@ mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_fr
         st = frame_interval(opts->every_s, r.fps, &r.interval);
     if (st == MV_OK) {
         struct pipeline p;
-        st = pipeline_init(&p, worker_count(opts->threads), opts->size);
+        st = pipeline_init(&p, worker_count(opts->threads), opts);
         if (st == MV_OK)
             st = run_pipeline(&p, &r);
         pipeline_free(&p);

@@ -18,7 +18,9 @@
  * to FFmpeg (the skip-samples side data), as fpcalc leaves them. The duration
  * is the stream's, else the container's, in whole milliseconds.
  *
- * Only regular files are opened, so a FIFO or a device never blocks us.
+ * Only regular files are opened, so a FIFO or a device never blocks us, and
+ * a time limit (media_deadline.c) bounds the rest: a file still decoding when
+ * it passes ends in MV_ETIMEDOUT.
  */
 #include <errno.h>
 #include <limits.h>
@@ -32,6 +34,7 @@
 
 #include "../core/core.h"
 #include "media_audio.h"
+#include "media_deadline.h"
 
 struct mv__audio {
     AVFormatContext *fmt;
@@ -44,6 +47,7 @@ struct mv__audio {
     uint64_t packets; /* sent to the decoder */
     int16_t *buf;     /* converted samples */
     size_t cap;       /* frames buf holds */
+    mv__deadline deadline;
 };
 
 /* An FFmpeg error as a status; errno-based ones keep their meaning. */
@@ -51,6 +55,8 @@ static mv_status from_av(int err, mv_status otherwise)
 {
     if (err == AVERROR(ENOMEM))
         return MV_ENOMEM;
+    if (err == AVERROR_EXIT) /* only the deadline's interrupt callback stops FFmpeg */
+        return MV_ETIMEDOUT;
     if (err < 0 && err > -4096 && err != AVERROR(EINVAL))
         return mv_status_from_errno(-err);
     return otherwise;
@@ -122,7 +128,7 @@ static mv_status open_converter(mv__audio *a)
 
 static mv_status open_all(mv__audio *a, const char *path)
 {
-    int rc = avformat_open_input(&a->fmt, path, NULL, NULL);
+    int rc = mv__deadline_open_input(&a->fmt, path, &a->deadline);
 
     if (rc < 0)
         return from_av(rc, MV_ENOTSUP);
@@ -142,7 +148,8 @@ static mv_status open_all(mv__audio *a, const char *path)
     return MV_OK;
 }
 
-mv_status mv__audio_open(const char *path, int out_rate, int out_channels, mv__audio **out)
+mv_status mv__audio_open(const char *path, int out_rate, int out_channels, double timeout_s,
+                         mv__audio **out)
 {
     *out = NULL;
     mv_status st = check_path(path);
@@ -154,7 +161,9 @@ mv_status mv__audio_open(const char *path, int out_rate, int out_channels, mv__a
     a->out_rate = out_rate;
     a->out_channels = out_channels;
     av_log_set_level(AV_LOG_QUIET);
-    st = open_all(a, path);
+    st = mv__deadline_start(&a->deadline, timeout_s);
+    if (st == MV_OK)
+        st = open_all(a, path);
     if (st != MV_OK) {
         mv__audio_close(a);
         return st;
@@ -240,6 +249,10 @@ mv_status mv__audio_read(mv__audio *a, const int16_t **samples, size_t *frames)
     *samples = NULL;
     *frames = 0;
     while (st == MV_OK && !a->done && *frames == 0) {
+        if (mv__deadline_passed(&a->deadline)) {
+            st = MV_ETIMEDOUT;
+            break;
+        }
         const int rc = avcodec_receive_frame(a->dec, a->frame);
         if (rc == 0) {
             st = convert(a, a->frame, samples, frames);

@@ -14,14 +14,18 @@
 typedef struct mv__audio mv__audio;
 
 /* Opens path and its best audio stream, converting to out_rate Hz and
- * out_channels channels of int16. Errors: those of mv_audio_chromaprint_file(). */
-mv_status mv__audio_open(const char *path, int out_rate, int out_channels, mv__audio **out);
+ * out_channels channels of int16; opening and every read after it give up with
+ * MV_ETIMEDOUT once timeout_s seconds have passed (0 = no limit).
+ * Errors: those of mv_audio_chromaprint_file(). */
+mv_status mv__audio_open(const char *path, int out_rate, int out_channels, double timeout_s,
+                         mv__audio **out);
 
 /* The stream's duration in whole milliseconds as fpcalc computes it; -1 when unknown. */
 int64_t mv__audio_duration_ms(const mv__audio *a);
 
 /* The next samples: *frames frames of interleaved int16, borrowed until the
- * next call; *frames == 0 at the end. Errors: MV_ECORRUPT, MV_EIO, MV_ENOMEM. */
+ * next call; *frames == 0 at the end. Errors: MV_ECORRUPT, MV_EIO, MV_ENOMEM,
+ * MV_ETIMEDOUT. */
 mv_status mv__audio_read(mv__audio *a, const int16_t **samples, size_t *frames);
 
 /* Closes the decoder; NULL-safe. */

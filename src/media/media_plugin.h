@@ -62,9 +62,9 @@ struct mv_media_plugin {
     int (*image_heif_supported)(void);
     int (*image_exif_orientation)(const uint8_t *data, size_t size);
     mv_status (*image_orient)(mv__image *img, int o);
-    mv_status (*audio_chromaprint_file)(const char *path, double length_s, int algorithm,
-                                        char **fingerprint, double *duration, uint32_t **raw,
-                                        size_t *raw_len);
+    mv_status (*audio_chromaprint_file_opts)(const char *path, const mv_audio_options *opts,
+                                             char **fingerprint, double *duration, uint32_t **raw,
+                                             size_t *raw_len);
     mv_status (*vpdq_file)(const char *path, const mv_vpdq_options *opts, mv_vpdq_frame_fn fn,
                            void *arg, mv_vpdq_info *info);
     mv_status (*vpdq_file_frames)(const char *path, const mv_vpdq_options *opts,

@@ -107,7 +107,7 @@ static const struct mv_media_plugin table = {
     .image_heif_supported = mv__image_heif_supported,
     .image_exif_orientation = mv__image_exif_orientation,
     .image_orient = mv__image_orient,
-    .audio_chromaprint_file = mv_audio_chromaprint_file,
+    .audio_chromaprint_file_opts = mv_audio_chromaprint_file_opts,
     .vpdq_file = mv_vpdq_file,
     .vpdq_file_frames = mv_vpdq_file_frames,
 };

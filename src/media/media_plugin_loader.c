@@ -64,7 +64,8 @@ static const char *check_table(const struct mv_media_plugin *t)
         return "plugin table smaller than this library needs";
     if (t->decoders == NULL || t->image_decode_mem == NULL || t->image_decode_mem_sampled == NULL ||
         t->image_decode_file == NULL || t->image_heif_supported == NULL ||
-        t->audio_chromaprint_file == NULL || t->vpdq_file == NULL || t->vpdq_file_frames == NULL)
+        t->audio_chromaprint_file_opts == NULL || t->vpdq_file == NULL ||
+        t->vpdq_file_frames == NULL)
         return "plugin table lacks a function";
     return NULL;
 }
@@ -233,12 +234,28 @@ mv_status mv_audio_chromaprint_file(const char *path, double length_s, int algor
                                     char **fingerprint, double *duration, uint32_t **raw,
                                     size_t *raw_len)
 {
+    const mv_audio_options o = { .length_s = length_s, .algorithm = algorithm };
+
+    return mv_audio_chromaprint_file_opts(path, &o, fingerprint, duration, raw, raw_len);
+}
+
+mv_status mv_audio_chromaprint_file_opts(const char *path, const mv_audio_options *opts,
+                                         char **fingerprint, double *duration, uint32_t **raw,
+                                         size_t *raw_len)
+{
     const struct mv_media_plugin *t = mv__media_plugin(NULL);
 
-    if (t == NULL)
-        return MV_ENOTSUP;
-    return t->audio_chromaprint_file(path, length_s, algorithm, fingerprint, duration, raw,
-                                     raw_len);
+    if (t != NULL)
+        return t->audio_chromaprint_file_opts(path, opts, fingerprint, duration, raw, raw_len);
+    if (fingerprint != NULL)
+        *fingerprint = NULL;
+    if (duration != NULL)
+        *duration = 0.0;
+    if (raw != NULL)
+        *raw = NULL;
+    if (raw_len != NULL)
+        *raw_len = 0;
+    return MV_ENOTSUP;
 }
 
 mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_frame_fn fn,

@@ -16,15 +16,20 @@
  * error after the start (a truncated MP4) ends the stream as if it were the end
  * of the file and is reported through mv__video_truncated(), as is a stream that
  * ends with fewer frames than its index promised; packets the decoder
- * rejects as invalid are skipped, as the ffmpeg program does.
+ * rejects as invalid are skipped, as the ffmpeg program does. A frame larger
+ * than the caller's pixel limit (from the stream header) is MV_ETOOBIG before
+ * any frame is allocated. A time limit (media_deadline.c) interrupts FFmpeg's
+ * reads and is checked once per packet and frame: past it, MV_ETIMEDOUT.
  */
 #include <errno.h>
+#include <sys/stat.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
 
 #include "../core/core.h"
+#include "media_deadline.h"
 #include "media_video.h"
 #include "mediavault/pdq.h"
 
@@ -38,6 +43,7 @@ struct mv__video {
     int truncated;
     uint64_t decoded;
     unsigned errors; /* decoding errors so far */
+    mv__deadline deadline;
 };
 
 /* Decoding errors tolerated in one stream before it is called corrupt. */
@@ -48,23 +54,40 @@ static mv_status status_from_av(int ret)
 {
     if (ret == AVERROR(ENOMEM))
         return MV_ENOMEM;
+    if (ret == AVERROR_EXIT) /* only the deadline's interrupt callback stops FFmpeg */
+        return MV_ETIMEDOUT;
     if (ret < 0 && ret > -4096)
         return mv_status_from_errno(-ret);
     return MV_ECORRUPT;
 }
 
+/* Only regular files are opened, so that a FIFO or a device never blocks FFmpeg. */
+static mv_status check_path(const char *path)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0)
+        return mv_status_from_errno(errno);
+    if (S_ISDIR(sb.st_mode))
+        return MV_EISDIR;
+    return S_ISREG(sb.st_mode) ? MV_OK : MV_ENOTREG;
+}
+
 static mv_status open_input(mv__video *v, const char *path)
 {
-    int ret = avformat_open_input(&v->fmt, path, NULL, NULL);
+    const mv_status st = check_path(path);
+    if (st != MV_OK)
+        return st;
+    int ret = mv__deadline_open_input(&v->fmt, path, &v->deadline);
     if (ret < 0)
         return status_from_av(ret);
     ret = avformat_find_stream_info(v->fmt, NULL);
     if (ret < 0)
-        return ret == AVERROR(ENOMEM) ? MV_ENOMEM : MV_ECORRUPT;
-    return MV_OK;
+        return ret == AVERROR(ENOMEM) || ret == AVERROR_EXIT ? status_from_av(ret) : MV_ECORRUPT;
+    return mv__deadline_passed(&v->deadline) ? MV_ETIMEDOUT : MV_OK;
 }
 
-static mv_status open_decoder(mv__video *v, int threads)
+static mv_status open_decoder(mv__video *v, int threads, size_t max_pixels)
 {
     const AVCodec *codec = NULL;
     const int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
@@ -75,8 +98,7 @@ static mv_status open_decoder(mv__video *v, int threads)
     if (st->disposition & AV_DISPOSITION_ATTACHED_PIC)
         return MV_ENOTSUP;
     const AVCodecParameters *par = st->codecpar;
-    if (par->width > 0 && par->height > 0 &&
-        (size_t)par->width > MV_PDQ_DEFAULT_MAX_PIXELS / (size_t)par->height)
+    if (par->width > 0 && par->height > 0 && (size_t)par->width > max_pixels / (size_t)par->height)
         return MV_ETOOBIG;
     v->stream = idx;
     v->dec = avcodec_alloc_context3(codec);
@@ -92,18 +114,21 @@ static mv_status open_decoder(mv__video *v, int threads)
     return MV_OK;
 }
 
-mv_status mv__video_open(const char *path, int threads, mv__video **out)
+mv_status mv__video_open(const char *path, const mv__video_limits *limits, mv__video **out)
 {
-    if (path == NULL || out == NULL || threads < 0)
+    if (path == NULL || out == NULL || limits == NULL || limits->threads < 0)
         return MV_EINVAL;
     *out = NULL;
     av_log_set_level(AV_LOG_QUIET); /* the library never writes to stderr */
     mv__video *v = mv__calloc(1, sizeof(*v));
     if (v == NULL)
         return MV_ENOMEM;
-    mv_status st = open_input(v, path);
+    mv_status st = mv__deadline_start(&v->deadline, limits->timeout_s);
     if (st == MV_OK)
-        st = open_decoder(v, threads);
+        st = open_input(v, path);
+    if (st == MV_OK)
+        st = open_decoder(v, limits->threads,
+                          limits->max_pixels ? limits->max_pixels : MV_PDQ_DEFAULT_MAX_PIXELS);
     if (st == MV_OK) {
         v->pkt = av_packet_alloc();
         v->frame = av_frame_alloc();
@@ -145,8 +170,8 @@ static mv_status feed(mv__video *v)
     int ret = av_read_frame(v->fmt, v->pkt);
 
     if (ret < 0) {
-        if (ret == AVERROR(ENOMEM))
-            return MV_ENOMEM;
+        if (ret == AVERROR(ENOMEM) || ret == AVERROR_EXIT)
+            return status_from_av(ret);
         if (ret != AVERROR_EOF)
             v->truncated = 1;
         v->draining = 1;
@@ -166,6 +191,8 @@ mv_status mv__video_next(mv__video *v, uint64_t interval, AVFrame *out, uint64_t
         return MV_EINVAL;
     *eof = 0;
     for (;;) {
+        if (mv__deadline_passed(&v->deadline))
+            return MV_ETIMEDOUT;
         const int ret = avcodec_receive_frame(v->dec, v->frame);
         if (ret == 0) {
             const uint64_t n = v->decoded++;

@@ -13,8 +13,16 @@
 struct AVFrame;
 typedef struct mv__video mv__video;
 
-/* Opens path and its decoder (FFmpeg's own frame/slice threads, `threads` 0 = auto). */
-mv_status mv__video_open(const char *path, int threads, mv__video **out);
+/* What a decoder may spend on one file. */
+typedef struct mv__video_limits {
+    int threads;       /* FFmpeg's own frame/slice threads; 0 = auto */
+    size_t max_pixels; /* per frame, from the header; 0 = MV_PDQ_DEFAULT_MAX_PIXELS */
+    double timeout_s;  /* from the open on; 0 = no limit */
+} mv__video_limits;
+
+/* Opens path and its decoder. Errors: see mv_vpdq_file(); MV_ETOOBIG over
+ * max_pixels, MV_ETIMEDOUT past the time limit. */
+mv_status mv__video_open(const char *path, const mv__video_limits *limits, mv__video **out);
 
 /* The container's duration in seconds (0 when unknown) and the stream's average
  * frame rate (r_frame_rate when the average is unset; 0 when neither is). */
@@ -27,7 +35,7 @@ double mv__video_frame_rate(const mv__video *v);
  * released as soon as they are decoded, never converted.
  * Returns MV_OK with *number set and *eof = 0; MV_OK with *eof = 1 at the end of the
  * stream; *truncated is set when demuxing stopped on an error (the stream then ends).
- * Errors: MV_ECORRUPT, MV_ENOMEM.
+ * Errors: MV_ECORRUPT, MV_ENOMEM, MV_ETIMEDOUT (the time limit passed).
  */
 mv_status mv__video_next(mv__video *v, uint64_t interval, struct AVFrame *out, uint64_t *number,
                          int *eof);

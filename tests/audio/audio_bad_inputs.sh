@@ -34,6 +34,35 @@ bad junk.bin "random bytes"
 mkdir "$T/dir.wav"
 bad dir.wav "a directory"
 bad missing.ogg "a missing file"
+# Corrupt packets: bits flipped in the middle of an MP3 give a fingerprint or a
+# clear error, never a crash or a sanitizer report (whose exit status is also 1).
+gen long.mp3 "sine=frequency=440:duration=20,aeval=0.5*val(0)+0.4*sin(2*PI*t*(300+20*t))" 44100 2
+for seed in 1 2 3 4; do
+    python3 - "$T/long.mp3" "$T/flip$seed.mp3" "$seed" <<'PY'
+import random, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+r = random.Random(int(sys.argv[3]))
+for _ in range(30 * int(sys.argv[3])):
+    d[r.randrange(len(d) // 4, 3 * len(d) // 4)] ^= 1 << r.randrange(8)
+open(sys.argv[2], "wb").write(bytes(d))
+PY
+    out=$("$MV" fingerprint --type audio "$T/flip$seed.mp3" 2>&1)
+    rc=$?
+    case $out in *Sanitizer* | *"runtime error"*) fail "flipped MP3 $seed: $out" ;; esac
+    case $rc:$out in
+    0:"chromaprint "*" 20 $T/flip$seed.mp3") ;;
+    1:"mediavault: $T/flip$seed.mp3: corrupt, truncated or too short audio") ;;
+    *) fail "flipped MP3 $seed: exit $rc: $out" ;;
+    esac
+done
+
+# The audio track of a video, with --type audio: what fpcalc gives for the file.
+ffmpeg -nostdin -v error -y -f lavfi -i "testsrc=s=96x64:r=25:d=6" \
+    -f lavfi -i "sine=frequency=523:duration=6,aeval=0.5*val(0)+0.3*sin(2*PI*t*(400+30*t))" \
+    -c:v libx264 -c:a aac -shortest "$T/movie.mp4" || fail "ffmpeg movie.mp4"
+want=$(fpcalc "$T/movie.mp4" 2>/dev/null | sed 's/^FILE=.*//')
+got=$("$MV" fingerprint --type audio --format fpcalc "$T/movie.mp4") || fail "movie.mp4: exit $?"
+[ -n "$want" ] && [ "$want" = "$got" ] || fail "movie.mp4 audio track: differs from fpcalc"
 out=$("$MV" fingerprint --type audio "$T/ok.mp3" "$T/video.mp4" "$T/ok.mp3" 2>/dev/null)
 [ "$(printf '%s\n' "$out" | grep -c '^chromaprint ')" = 2 ] || fail "good inputs around a bad one"
 finish

@@ -65,5 +65,25 @@ if [ "$rc" -ne 0 ] || [ "$(cut -d, -f1 "$tmp/out" | tr '\n' ' ')" != "$(seq -s '
     echo "FAIL resolution change: rc=$rc $(head -n 3 "$tmp/out")"
     fail=1
 fi
+# The library's time limit: 300 frames of 720p at every frame (a second looped by
+# stream copy) under 0.3 s is ETIMEDOUT with no frame printed after the error; a
+# negative limit is EINVAL; the limit does not touch a quick video.
+gen -f lavfi -i testsrc2=s=1280x720:r=30 -frames:v 30 -c:v mpeg4 -q:v 20 -g 30 "$tmp/second.mp4"
+gen -stream_loop 9 -i "$tmp/second.mp4" -c copy "$tmp/slow.mp4"
+run -r 0 -j 2 -t 0.3 "$tmp/slow.mp4"
+if [ "$rc" -ne 1 ] || [ "$(tail -n 1 "$tmp/out")" != "error: ETIMEDOUT" ] ||
+    [ "$(wc -l <"$tmp/out")" -ge 300 ]; then
+    echo "FAIL timeout: rc=$rc $(tail -n 1 "$tmp/out")"
+    fail=1
+fi
+run -r 0 -t -1 "$tmp/a.ts"
+[ "$rc" -eq 1 ] && [ "$(cat "$tmp/out")" = "error: EINVAL" ] || { echo "FAIL -t -1: $rc"; fail=1; }
+run -r 0 -t 60 "$tmp/a.ts"
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 10 ] || { echo "FAIL -t 60: $rc"; fail=1; }
+# The pixel limit, from the header: 64x48 = 3072 pixels.
+run -r 0 -p 3000 "$tmp/a.ts"
+[ "$rc" -eq 1 ] && [ "$(cat "$tmp/out")" = "error: ETOOBIG" ] || { echo "FAIL -p 3000: $rc"; fail=1; }
+run -r 0 -p 3072 "$tmp/a.ts"
+[ "$rc" -eq 0 ] || { echo "FAIL -p 3072: $rc"; fail=1; }
 [ "$fail" -eq 0 ] && echo "vpdq bad inputs: ok"
 exit "$fail"

@@ -3,9 +3,12 @@
  * (`frame_number,quality,pdq_hex,timestamp`) for one video, so that the shell
  * tests can diff them against the reference's own output. Uses the public API only.
  *
- * usage: vpdq_print [-r SECONDS] [-s SIZE] [-j THREADS] [-c STOP_AFTER] [-a] VIDEO
+ * usage: vpdq_print [-r SECONDS] [-s SIZE] [-j THREADS] [-c STOP_AFTER] [-t TIMEOUT]
+ *                   [-p MAX_PIXELS] [-a] VIDEO
  *   -a: collect with mv_vpdq_file_frames() instead of the callback.
  *   -c N: the callback stops the run after N frames (expects MV_ECANCELED).
+ *   -t S: opts.timeout_s (expects MV_ETIMEDOUT when the video takes longer).
+ *   -p N: opts.max_pixels.
  * Exit: 0 on success, 1 on an error (printed as `error: NAME`), 2 on bad usage.
  */
 #include <stdio.h>
@@ -33,7 +36,7 @@ static int parse_args(int argc, char **argv, mv_vpdq_options *o, struct state *s
 {
     int c;
 
-    while ((c = getopt(argc, argv, "r:s:j:c:a")) != -1) {
+    while ((c = getopt(argc, argv, "r:s:j:c:t:p:a")) != -1) {
         switch (c) {
         case 'r':
             o->every_s = strtod(optarg, NULL);
@@ -46,6 +49,12 @@ static int parse_args(int argc, char **argv, mv_vpdq_options *o, struct state *s
             break;
         case 'c':
             s->stop_after = strtoul(optarg, NULL, 10);
+            break;
+        case 't':
+            o->timeout_s = strtod(optarg, NULL);
+            break;
+        case 'p':
+            o->max_pixels = strtoul(optarg, NULL, 10);
             break;
         case 'a':
             *array = 1;
@@ -66,7 +75,7 @@ int main(int argc, char **argv)
     mv_status st;
 
     if (parse_args(argc, argv, &o, &s, &array) != 0) {
-        fputs("usage: vpdq_print [-r S] [-s N] [-j T] [-c N] [-a] VIDEO\n", stderr);
+        fputs("usage: vpdq_print [-r S] [-s N] [-j T] [-c N] [-t S] [-p N] [-a] VIDEO\n", stderr);
         return 2;
     }
     if (array) {
