@@ -73,25 +73,29 @@ static const char *check_table(const struct mv_media_plugin *t)
 /* Loads path; returns 1 when accepted. loaded.detail says what or why. */
 static int open_plugin(const char *path)
 {
+    const struct mv_media_plugin *t = NULL;
     mv_media_plugin_entry_fn entry = NULL;
     const char *why = NULL;
     void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 
     if (lib == NULL) {
         why = dlerror();
+        if (why == NULL)
+            why = "dlopen failed";
         /* dlerror() starts with the path it was given; keep the reason only. */
         const size_t n = strlen(path);
-        if (why != NULL && strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+        if (strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
             why += n + 2;
     } else {
         /* dlsym returns void *; POSIX guarantees the conversion to a function pointer. */
         *(void **)&entry = dlsym(lib, MV_MEDIA_PLUGIN_ENTRY);
-        why = entry == NULL ? "no " MV_MEDIA_PLUGIN_ENTRY " symbol"
-                            : check_table(entry(MV_MEDIA_PLUGIN_ABI, &host));
+        if (entry != NULL)
+            t = entry(MV_MEDIA_PLUGIN_ABI, &host);
+        why = entry == NULL ? "no " MV_MEDIA_PLUGIN_ENTRY " symbol" : check_table(t);
     }
     if (why == NULL) {
-        loaded.table = entry(MV_MEDIA_PLUGIN_ABI, &host);
-        mv__fmt(loaded.detail, sizeof(loaded.detail), "%s: %s", path, loaded.table->decoders);
+        loaded.table = t;
+        mv__fmt(loaded.detail, sizeof(loaded.detail), "%s: %s", path, t->decoders);
         mv__log(MV_LOG_DEBUG, "media plugin %s loaded (ABI %d)", path, MV_MEDIA_PLUGIN_ABI);
         return 1;
     }

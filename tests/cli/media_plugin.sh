@@ -1,4 +1,5 @@
 #!/bin/bash
+# Usage: media_plugin.sh MEDIAVAULT [FAKE_ABI.so FAKE_SIZE.so FAKE_NULL.so]
 # The media decoders live in mediavault-media.so, loaded on the first decode:
 # the program and libmediavault link none of FFmpeg, libjpeg, Chromaprint or
 # libheif; the plugin exports only its entry point; hash, scan, dupes, lookup,
@@ -6,6 +7,7 @@
 # decoding call fail with "media decoders unavailable: FILE: reason" (exit 1),
 # never a crash, and leaves the commands that decode nothing working.
 
+fakes=("${@:2}")
 . "$(dirname "$0")/lib.sh"
 
 decoders='libav(codec|format|util)|libsw(scale|resample)|libjpeg|libchromaprint|libheif'
@@ -91,6 +93,18 @@ MEDIAVAULT_MEDIA_PLUGIN=$missing "$MV" fingerprint --no-cache media/a.txt >txt.o
 # A file that is not the plugin (no entry symbol) is refused with the reason.
 expect_missing "$lib: no mv_media_plugin_entry symbol" media/b.jpg \
     env MEDIAVAULT_MEDIA_PLUGIN="$lib" "$MV" fingerprint --no-cache
+
+# Fake plugins (tests/cli/media_fake_plugin.c): another ABI, a short table, no table.
+if [ "${#fakes[@]}" = 3 ]; then
+    reasons=("plugin of another ABI version" "plugin table smaller than this library needs"
+        "mv_media_plugin_entry() refused this library")
+    for i in 0 1 2; do
+        expect_missing "${fakes[$i]}: ${reasons[$i]}" media/b.jpg \
+            env MEDIAVAULT_MEDIA_PLUGIN="${fakes[$i]}" "$MV" fingerprint --no-cache
+    done
+else
+    echo "note: no fake plugins given, their checks skipped"
+fi
 
 # The program and library copied without the plugin: not found next to the library.
 mkdir bin
