@@ -178,8 +178,9 @@ static void fp_task(void *arg)
     struct mv__scan_whole_job *j = arg;
     struct mv__scan_whole *w = j->whole;
 
-    j->st = atomic_load(w->cancel) ? MV_ECANCELED
-                                   : mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
+    /* No cancel check: the file's row is written already, so its fingerprint is
+       work in flight, finished and stored like the row. */
+    j->st = mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
     if (j->st == MV_OK && memcmp(j->fp.md5, j->md5, MV_MD5_LEN) != 0)
         j->st = MV_ECHANGED; /* cannot happen: the buffer is the content hashed */
     mv__free(j->data);
@@ -308,14 +309,20 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
             x->s->event(x->s->event_opaque, (const uint8_t *)j->path, strlen(j->path), st,
                         "not fingerprinted");
     }
-    if (ret == MV_OK && st == MV_OK)
-        ret = mv__scan_write_begin(x);
-    if (ret == MV_OK && st == MV_OK)
-        ret = mv_fp_store(x->whole->cache, &j->fp);
-    if (ret == MV_OK && st == MV_OK) {
+    /* A canceled scan commits the rows it wrote, this file's among them: its
+       fingerprint goes with it, or the next scan, finding the file unchanged,
+       would never fingerprint it. */
+    mv_status put = ret == MV_OK || ret == MV_ECANCELED ? st : ret;
+    if (put == MV_OK)
+        put = mv__scan_write_begin(x);
+    if (put == MV_OK)
+        put = mv_fp_store(x->whole->cache, &j->fp);
+    if (put == MV_OK) {
         x->fp_computed++;
-        ret = mv__scan_maybe_commit(x, 0);
+        put = mv__scan_maybe_commit(x, 0);
     }
+    if (ret == MV_OK && st == MV_OK)
+        ret = put;
     mv__scan_whole_release(x, j);
     return ret;
 }
