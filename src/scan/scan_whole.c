@@ -202,6 +202,8 @@ int mv__scan_whole_room(const struct mv__scan_ctx *x, size_t device, uint64_t si
     const struct mv__scan_whole *w = x->whole;
     const struct whole_device *d = &w->dev[device];
 
+    if (x->commit_held > 0 && mv__scan_commit_due(x))
+        return 0; /* the fingerprints in flight finish first, so that the rows commit */
     if (d->in_flight == 0)
         return 1;
     return d->in_flight < d->max_in_flight && w->bytes_in_flight + size <= WHOLE_BUDGET_BYTES;
@@ -294,6 +296,8 @@ mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_jo
     const mv_status ret = submit(w, j, 2);
     if (ret != MV_OK)
         mv__scan_whole_release(x, j);
+    else
+        x->commit_held++; /* until mv__scan_whole_fingerprinted() */
     return ret;
 }
 
@@ -302,6 +306,7 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
 {
     const mv_status st = j->st;
 
+    x->commit_held--;
     if (ret == MV_OK && st != MV_OK && st != MV_ENOTSUP && st != MV_ECHANGED &&
         st != MV_ECANCELED) {
         x->fp_failed++;
@@ -323,6 +328,8 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
     }
     if (ret == MV_OK && st == MV_OK)
         ret = put;
+    if (ret == MV_OK)
+        ret = mv__scan_commit_if_due(x); /* the commit held back for it */
     mv__scan_whole_release(x, j);
     return ret;
 }
