@@ -25,6 +25,12 @@
  * more from the buffer, which also proves the fingerprint is of the content
  * stored.
  *
+ * A file's row and its fingerprint reach the catalog in the same commit: the
+ * writer holds the commit while a written row waits for its fingerprint, and
+ * a canceled scan still finishes and stores the fingerprints of the rows it
+ * commits; otherwise the next scan would find the file unchanged and never
+ * fingerprint it.
+ *
  * Each device has its own pool of workers (as many as its reader's engine
  * has jobs) and its own share of jobs in flight, so that a slow disk does not
  * hold up the photos of another.
