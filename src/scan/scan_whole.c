@@ -37,8 +37,10 @@
  *
  * Memory: a job holds its buffer from stage 1 to the end of stage 2; a device
  * has at most jobs + 2 jobs in flight, and all devices together 192 MiB of
- * files, past which a device starts a file only when it has none in flight:
- * a few whole-file buffers at most.
+ * files, past which a device starts a file only when it has none in flight.
+ * The bound is therefore 192 MiB plus one file of at most 64 MiB per device,
+ * and on top of it each fingerprint worker's decoding memory (up to
+ * --max-pixels x 3 bytes for an image).
  */
 #include <errno.h>
 #include <fcntl.h>
