@@ -98,8 +98,8 @@ static void usage(FILE *out)
           "         a blank line between files.\n"
           "--type auto sniffs each input on its own, so one call may mix images, text,\n"
           "audio and video.\n"
-          "Environment: MEDIAVAULT_TIMEOUT=SECS limits the decoding of each audio or\n"
-          "video input (decimals allowed, 0 = none, default 3600); an input past it\n"
+          "Environment: MEDIAVAULT_TIMEOUT=SECS limits the wall-clock time of each audio\n"
+          "or video input (decimals allowed, 0 = none, default 3600); an input past it\n"
           "fails with \"timed out\" and the others go on.\n",
           out);
 }

@@ -53,6 +53,11 @@ static int mp4_video(const uint8_t *d, size_t n)
 
     if (n < 12 || d[0] != 0 || d[1] != 0 || memcmp(d + 4, "ftyp", 4) != 0)
         return 0;
+    /* A HEIF or AVIF still image may carry a generic major brand (iso8) and
+     * name its image brands (mif1, heic, avif) only among the compatible
+     * ones: the image sniffer, which reads them all, has the last word. */
+    if (mv_fp_sniff(d, n) == MV_FP_IMAGE)
+        return 0;
     for (size_t i = 0; i < sizeof(brands) / sizeof(brands[0]); i++)
         if (memcmp(d + 8, brands[i], strlen(brands[i])) == 0)
             return 1;

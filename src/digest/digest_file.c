@@ -71,8 +71,13 @@ mv_status mv__file_open(const char *path, mv__file *f)
     f->fd = open_noatime(path);
     if (f->fd < 0) /* a socket swapped in fails with ENXIO: it is not a file */
         return errno == ENXIO ? MV_ENOTREG : mv_status_from_errno(errno);
-    if (fstat(f->fd, &f->st) != 0 || !S_ISREG(f->st.st_mode)) {
-        mv_status st = S_ISREG(f->st.st_mode) ? mv_status_from_errno(errno) : not_regular(&f->st);
+    if (fstat(f->fd, &f->st) != 0) {
+        mv_status st = mv_status_from_errno(errno);
+        mv__file_close(f);
+        return st;
+    }
+    if (!S_ISREG(f->st.st_mode)) { /* swapped for something else after the stat */
+        mv_status st = not_regular(&f->st);
         mv__file_close(f);
         return st;
     }

@@ -148,7 +148,8 @@ struct mv__scan_ctx {
     size_t rows;               /* rows in the open transaction */
     struct timespec txn_start;
     int in_txn;
-    struct mv__scan_known *known;       /* the root being planned; NULL: ask the catalog per path */
+    size_t commit_held;           /* rows written whose fingerprint is not stored yet: no commit */
+    struct mv__scan_known *known; /* the root being planned; NULL: ask the catalog per path */
     struct mv__scan_arena_block *arena; /* paths and kept digests of the read list */
     struct mv__scan_gone gone;
     struct mv__scan_inodes inodes;
@@ -163,6 +164,10 @@ mv_status mv__scan_inode_maybe(struct mv__scan_ctx *x, uint64_t dev, uint64_t in
 /* Batched writer: every write goes through write_begin(), then maybe_commit(). */
 mv_status mv__scan_write_begin(struct mv__scan_ctx *x);
 mv_status mv__scan_maybe_commit(struct mv__scan_ctx *x, int force);
+/* 1 when the open transaction has reached its rows or its time. */
+int mv__scan_commit_due(const struct mv__scan_ctx *x);
+/* Commits a due transaction once no row in it waits for its fingerprint. */
+mv_status mv__scan_commit_if_due(struct mv__scan_ctx *x);
 
 /* Writes an entry that has no digest to compute (note, error, or digests kept). */
 mv_status mv__scan_store(struct mv__scan_ctx *x, const struct mv__scan_entry *e);

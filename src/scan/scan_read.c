@@ -221,12 +221,16 @@ static mv_status take_whole(struct mv__scan_ctx *x, struct mv__scan_whole_job *j
         }
         e->have |= j->need;
     }
+    x->commit_held++; /* the row may need its fingerprint in the same commit */
     ret = finish(x, &r->k, j->index, &stored);
     stored =
         stored && ret == MV_OK && e->error == MV_OK && (e->have & MV_CATALOG_HAS(MV_DIGEST_MD5));
     if (stored)
         memcpy(j->md5, e->digest[MV_DIGEST_MD5], MV_MD5_LEN);
     const mv_status fp = mv__scan_whole_stored(x, j, stored);
+    x->commit_held--;
+    if (ret == MV_OK && fp == MV_OK)
+        ret = mv__scan_commit_if_due(x); /* the commit held back for it */
     return ret != MV_OK ? ret : fp;
 }
 

@@ -137,14 +137,27 @@ mv_status mv__scan_write_begin(struct mv__scan_ctx *x)
     return MV_OK;
 }
 
+int mv__scan_commit_due(const struct mv__scan_ctx *x)
+{
+    return x->in_txn && (x->rows >= (size_t)x->s->batch_rows ||
+                         since(&x->txn_start) * 1000.0 >= (double)x->s->batch_ms);
+}
+
+mv_status mv__scan_commit_if_due(struct mv__scan_ctx *x)
+{
+    return x->commit_held == 0 && mv__scan_commit_due(x) ? mv__scan_maybe_commit(x, 1) : MV_OK;
+}
+
+/* While a file's row waits for its fingerprint (scan_whole.c), no commit: a
+   kill between the two would leave a row the next scan finds unchanged, and
+   never fingerprints. */
 mv_status mv__scan_maybe_commit(struct mv__scan_ctx *x, int force)
 {
     if (!x->in_txn)
         return MV_OK;
     if (!force)
         x->rows++;
-    if (!force && x->rows < (size_t)x->s->batch_rows &&
-        since(&x->txn_start) * 1000.0 < (double)x->s->batch_ms)
+    if (!force && (x->commit_held > 0 || !mv__scan_commit_due(x)))
         return MV_OK;
     x->in_txn = 0;
     return mv_catalog_commit(x->c);

@@ -25,14 +25,22 @@
  * more from the buffer, which also proves the fingerprint is of the content
  * stored.
  *
+ * A file's row and its fingerprint reach the catalog in the same commit: the
+ * writer holds the commit while a written row waits for its fingerprint, and
+ * a canceled scan still finishes and stores the fingerprints of the rows it
+ * commits; otherwise the next scan would find the file unchanged and never
+ * fingerprint it.
+ *
  * Each device has its own pool of workers (as many as its reader's engine
  * has jobs) and its own share of jobs in flight, so that a slow disk does not
  * hold up the photos of another.
  *
  * Memory: a job holds its buffer from stage 1 to the end of stage 2; a device
  * has at most jobs + 2 jobs in flight, and all devices together 192 MiB of
- * files, past which a device starts a file only when it has none in flight:
- * a few whole-file buffers at most.
+ * files, past which a device starts a file only when it has none in flight.
+ * The bound is therefore 192 MiB plus one file of at most 64 MiB per device,
+ * and on top of it each fingerprint worker's decoding memory (up to
+ * --max-pixels x 3 bytes for an image).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,8 +186,9 @@ static void fp_task(void *arg)
     struct mv__scan_whole_job *j = arg;
     struct mv__scan_whole *w = j->whole;
 
-    j->st = atomic_load(w->cancel) ? MV_ECANCELED
-                                   : mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
+    /* No cancel check: the file's row is written already, so its fingerprint is
+       work in flight, finished and stored like the row. */
+    j->st = mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
     if (j->st == MV_OK && memcmp(j->fp.md5, j->md5, MV_MD5_LEN) != 0)
         j->st = MV_ECHANGED; /* cannot happen: the buffer is the content hashed */
     mv__free(j->data);
@@ -201,6 +210,8 @@ int mv__scan_whole_room(const struct mv__scan_ctx *x, size_t device, uint64_t si
     const struct mv__scan_whole *w = x->whole;
     const struct whole_device *d = &w->dev[device];
 
+    if (x->commit_held > 0 && mv__scan_commit_due(x))
+        return 0; /* the fingerprints in flight finish first, so that the rows commit */
     if (d->in_flight == 0)
         return 1;
     return d->in_flight < d->max_in_flight && w->bytes_in_flight + size <= WHOLE_BUDGET_BYTES;
@@ -293,6 +304,8 @@ mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_jo
     const mv_status ret = submit(w, j, 2);
     if (ret != MV_OK)
         mv__scan_whole_release(x, j);
+    else
+        x->commit_held++; /* until mv__scan_whole_fingerprinted() */
     return ret;
 }
 
@@ -301,6 +314,7 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
 {
     const mv_status st = j->st;
 
+    x->commit_held--;
     if (ret == MV_OK && st != MV_OK && st != MV_ENOTSUP && st != MV_ECHANGED &&
         st != MV_ECANCELED) {
         x->fp_failed++;
@@ -308,14 +322,22 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
             x->s->event(x->s->event_opaque, (const uint8_t *)j->path, strlen(j->path), st,
                         "not fingerprinted");
     }
-    if (ret == MV_OK && st == MV_OK)
-        ret = mv__scan_write_begin(x);
-    if (ret == MV_OK && st == MV_OK)
-        ret = mv_fp_store(x->whole->cache, &j->fp);
-    if (ret == MV_OK && st == MV_OK) {
+    /* A canceled scan commits the rows it wrote, this file's among them: its
+       fingerprint goes with it, or the next scan, finding the file unchanged,
+       would never fingerprint it. */
+    mv_status put = ret == MV_OK || ret == MV_ECANCELED ? st : ret;
+    if (put == MV_OK)
+        put = mv__scan_write_begin(x);
+    if (put == MV_OK)
+        put = mv_fp_store(x->whole->cache, &j->fp);
+    if (put == MV_OK) {
         x->fp_computed++;
-        ret = mv__scan_maybe_commit(x, 0);
+        put = mv__scan_maybe_commit(x, 0);
     }
+    if (ret == MV_OK && st == MV_OK)
+        ret = put;
+    if (ret == MV_OK)
+        ret = mv__scan_commit_if_due(x); /* the commit held back for it */
     mv__scan_whole_release(x, j);
     return ret;
 }

@@ -234,4 +234,18 @@ printf 'Some plain words of text in a file named like a photo\n' >words.heic
 "$MV" fingerprint --no-cache words.heic | grep -q '^simhash64 ' || fail "words.heic: not text"
 cp p.heic photo.jpg
 [ "$(fpq photo.jpg)" = "$(fpq p.heic)" ] || fail "photo.jpg (a HEIC): not hashed as HEIC"
+
+# A generic major brand (iso8) with the image brands only among the compatible
+# ones is still an image, not an MP4 video: the ftyp box is rewritten in place
+# (major brand iso8, the old major brand moved into the first compatible slot).
+python3 - p.heic iso8.heic <<'PY' || fail "iso8.heic: could not rewrite the ftyp box"
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+assert d[4:8] == b'ftyp' and int.from_bytes(d[0:4], 'big') >= 20
+major = bytes(d[8:12])
+d[8:12] = b'iso8'
+d[16:20] = major
+open(sys.argv[2], 'wb').write(d)
+PY
+[ "$(fpq iso8.heic)" = "$(fpq p.heic)" ] || fail "iso8.heic: not hashed as the HEIC it is"
 finish
