@@ -44,6 +44,10 @@ void mv__pool_free(mv__pool *pool);
 /* Reads exactly size bytes; MV_ECHANGED when the file ends first (core_io.c). */
 mv_status mv__read_full(int fd, void *buf, size_t size);
 
+/* The directory libmediavault was loaded from, where its plugins live: 1 when
+ * found, 0 otherwise (core_libdir.c). */
+int mv__lib_dir(char *dir, size_t len);
+
 /* Number of online CPUs, at least 1. */
 size_t mv__cpu_count(void);
 

@@ -83,21 +83,6 @@ const struct mv_gpu_plugin *mv__gpu_plugin_open(const char *path, char *reason, 
     return t;
 }
 
-/* The directory of the object this file is linked into (libmediavault.so). */
-static int own_dir(char *dir, size_t len)
-{
-    Dl_info info;
-
-    if (dladdr(&loaded, &info) == 0 || info.dli_fname == NULL)
-        return 0;
-    const char *slash = strrchr(info.dli_fname, '/');
-    if (slash == NULL || (size_t)(slash - info.dli_fname) >= len)
-        return 0;
-    memcpy(dir, info.dli_fname, (size_t)(slash - info.dli_fname));
-    dir[slash - info.dli_fname] = '\0';
-    return 1;
-}
-
 /* Tries dir/mediavault-cuda.so when it exists; returns 1 when it was accepted. */
 static int try_dir(const char *dir, int *found)
 {
@@ -118,7 +103,7 @@ static void load_plugin(void)
     const char *envdir = getenv("MEDIAVAULT_PLUGIN_DIR");
     int found = 0;
 
-    if (own_dir(libdir, sizeof(libdir)) && try_dir(libdir, &found))
+    if (mv__lib_dir(libdir, sizeof(libdir)) && try_dir(libdir, &found))
         return;
     if (envdir != NULL && *envdir != '\0' && try_dir(envdir, &found))
         return;

@@ -103,21 +103,6 @@ static int open_plugin(const char *path)
     return 0;
 }
 
-/* The directory of the object this file is linked into (libmediavault.so). */
-static int own_dir(char *dir, size_t len)
-{
-    Dl_info info;
-
-    if (dladdr(&loaded, &info) == 0 || info.dli_fname == NULL)
-        return 0;
-    const char *slash = strrchr(info.dli_fname, '/');
-    if (slash == NULL || (size_t)(slash - info.dli_fname) >= len)
-        return 0;
-    memcpy(dir, info.dli_fname, (size_t)(slash - info.dli_fname));
-    dir[slash - info.dli_fname] = '\0';
-    return 1;
-}
-
 /* Tries dir/mediavault-media.so when it exists; 1 when accepted, *found set when it exists. */
 static int try_dir(const char *dir, int *found)
 {
@@ -137,7 +122,7 @@ static void search(void)
     const int have_env = envdir != NULL && *envdir != '\0';
     int found = 0;
 
-    if (own_dir(libdir, sizeof(libdir)) && try_dir(libdir, &found))
+    if (mv__lib_dir(libdir, sizeof(libdir)) && try_dir(libdir, &found))
         return;
     if (have_env && try_dir(envdir, &found))
         return;
