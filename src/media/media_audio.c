@@ -62,17 +62,6 @@ static mv_status from_av(int err, mv_status otherwise)
     return otherwise;
 }
 
-static mv_status check_path(const char *path)
-{
-    struct stat sb;
-
-    if (stat(path, &sb) != 0)
-        return mv_status_from_errno(errno);
-    if (S_ISDIR(sb.st_mode))
-        return MV_EISDIR;
-    return S_ISREG(sb.st_mode) ? MV_OK : MV_ENOTREG;
-}
-
 static mv_status open_decoder(mv__audio *a)
 {
     const AVCodec *codec = NULL;
@@ -152,7 +141,7 @@ mv_status mv__audio_open(const char *path, int out_rate, int out_channels, doubl
                          mv__audio **out)
 {
     *out = NULL;
-    mv_status st = check_path(path);
+    mv_status st = mv__media_check_path(path);
     if (st != MV_OK)
         return st;
     mv__audio *a = mv__calloc(1, sizeof(*a));

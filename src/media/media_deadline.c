@@ -10,13 +10,18 @@
  * decodes slowly and never reads. Reading the monotonic clock costs tens of
  * nanoseconds, nothing next to a packet. The callers turn both into
  * MV_ETIMEDOUT; what was decoded until then is discarded, so a timed-out file
- * has no partial result.
+ * has no partial result. Before any of that, only a regular file is handed to
+ * FFmpeg: opening a FIFO or a device can block for ever, before a deadline can
+ * be checked.
  */
+#include <errno.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <libavformat/avformat.h>
 
+#include "../core/core.h"
 #include "media_deadline.h"
 
 static double now_s(void)
@@ -57,4 +62,15 @@ int mv__deadline_open_input(AVFormatContext **fmt, const char *path, mv__deadlin
     ctx->interrupt_callback.opaque = d;
     *fmt = ctx;
     return avformat_open_input(fmt, path, NULL, NULL); /* frees ctx on failure */
+}
+
+mv_status mv__media_check_path(const char *path)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0)
+        return mv_status_from_errno(errno);
+    if (S_ISDIR(sb.st_mode))
+        return MV_EISDIR;
+    return S_ISREG(sb.st_mode) ? MV_OK : MV_ENOTREG;
 }

@@ -22,6 +22,11 @@ mv_status mv__deadline_start(mv__deadline *d, double timeout_s);
 /* 1 once the deadline has passed (never when there is none). */
 int mv__deadline_passed(const mv__deadline *d);
 
+/* MV_OK when path is a regular file; MV_EISDIR, MV_ENOTREG or the stat error
+ * otherwise. Checked before FFmpeg opens a path, so that a FIFO or a device
+ * never blocks it (a hang no deadline could end: the open itself waits). */
+mv_status mv__media_check_path(const char *path);
+
 /* avformat_open_input() with d as the interrupt callback's argument, so that
  * every blocking read inside FFmpeg gives up once d has passed; d must outlive
  * *fmt. Returns FFmpeg's status (AVERROR_EXIT when interrupted). */

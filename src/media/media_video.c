@@ -61,21 +61,9 @@ static mv_status status_from_av(int ret)
     return MV_ECORRUPT;
 }
 
-/* Only regular files are opened, so that a FIFO or a device never blocks FFmpeg. */
-static mv_status check_path(const char *path)
-{
-    struct stat sb;
-
-    if (stat(path, &sb) != 0)
-        return mv_status_from_errno(errno);
-    if (S_ISDIR(sb.st_mode))
-        return MV_EISDIR;
-    return S_ISREG(sb.st_mode) ? MV_OK : MV_ENOTREG;
-}
-
 static mv_status open_input(mv__video *v, const char *path)
 {
-    const mv_status st = check_path(path);
+    const mv_status st = mv__media_check_path(path);
     if (st != MV_OK)
         return st;
     int ret = mv__deadline_open_input(&v->fmt, path, &v->deadline);
