@@ -209,7 +209,13 @@ private_binary() {
     while read -r lib; do
         case $lib in
         /lib/* | /lib64/* | /usr/*) ;;
-        *) cp "$lib" "$dir/" ;;
+        *)
+            cp "$lib" "$dir/"
+            # the plugins (media decoders, CUDA) are found next to the library
+            for plugin in "$(dirname "$lib")"/mediavault-*.so; do
+                [ -f "$plugin" ] && cp "$plugin" "$dir/"
+            done
+            ;;
         esac
     done < <(ldd "$MV" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
     export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
