@@ -76,20 +76,8 @@ trap cleanup EXIT
 
 # Private copies of the binaries and of their non-system libraries, so that a
 # rebuild during the run cannot change what is measured (as bench/hash.sh does).
-mkdir -p "$tmp/bin"
-copy_bin() { # SRC NAME
-    cp "$1" "$tmp/bin/$2"
-    while read -r lib; do
-        case $lib in
-        /lib/* | /lib64/* | /usr/*) ;;
-        *) cp "$lib" "$tmp/bin/" ;;
-        esac
-    done < <(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
-}
 mv_shown=$(cd "$(dirname "$MV")" && pwd)/$(basename "$MV")
-copy_bin "$MV" mediavault
-MV=$tmp/bin/mediavault
-export LD_LIBRARY_PATH="$tmp/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+private_binary "$tmp"
 
 jobs2=0
 "$MV" fingerprint --help 2>&1 | grep -q -- '--jobs' && jobs2=1
