@@ -76,7 +76,9 @@ static int open_plugin(const char *path)
     const struct mv_media_plugin *t = NULL;
     mv_media_plugin_entry_fn entry = NULL;
     const char *why = NULL;
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* Lazy: binding every function of FFmpeg & co. up front costs ~10 ms per
+     * process (docs/internals/media.md). */
+    void *lib = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 
     if (lib == NULL) {
         why = dlerror();
