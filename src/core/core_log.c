@@ -33,14 +33,3 @@ void mv__log(mv_log_level level, const char *fmt, ...)
     va_end(ap);
     log_fn(log_opaque, level, msg);
 }
-
-void mv__fmt(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-}

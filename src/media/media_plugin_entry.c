@@ -86,17 +86,6 @@ size_t mv__cpu_count(void)
     return host->cpu_count();
 }
 
-void mv__fmt(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-}
-
 static const struct mv_media_plugin table = {
     .abi = MV_MEDIA_PLUGIN_ABI,
     .size = sizeof(struct mv_media_plugin),
