@@ -115,15 +115,6 @@ cd "$tmp"
 
 # ---- running one line -----------------------------------------------------------
 
-cpu_now=0
-# cpu_now <- CPU seconds (user + sys) of this shell's waited-for children; must
-# run in this shell (not a subshell) to see them, hence the global.
-child_cpu() {
-    times >"$tmp/times"
-    cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } }
-                   END { printf "%.3f", s }' "$tmp/times")
-}
-
 # tstats T1 T2 ... -> "mean median min max" of the times (seconds).
 tstats() {
     printf '%s\n' "$@" | awk '
@@ -147,25 +138,14 @@ ref_mean="" last_mean=""
 # Ratio: REF_MEAN / MEAN (speed-up; > 1 is faster) in audio, MEAN / REF_MEAN
 # (time over the decode) in video, per $ratio_mode.
 bench() {
-    local label=$1 div=$2 cmd=$3 i t0 t1 c0 c1 st cpu ratio per
-    local -a ts=() cpus=()
+    local label=$1 div=$2 cmd=$3 st cpu ratio per
     if ! eval "$cmd" >"$tmp/out" 2>"$tmp/err"; then
         sed 's/^/    /' "$tmp/err" | tail -n 5 >&2
         die "$label: command failed: $cmd"
     fi
-    for ((i = 0; i < runs; i++)); do
-        child_cpu
-        c0=$cpu_now
-        t0=$(now)
-        eval "$cmd" >/dev/null 2>"$tmp/err.t" || die "$label: command failed on run $((i + 1)): $cmd"
-        t1=$(now)
-        child_cpu
-        c1=$cpu_now
-        ts+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
-        cpus+=("$(awk -v a="$c0" -v b="$c1" -v w="${ts[-1]}" 'BEGIN { printf "%.0f", 100 * (b - a) / w }')")
-    done
-    cpu=$(printf '%s\n' "${cpus[@]}" | awk '{ s += $1 } END { printf "%.0f%%", s / NR }')
-    st=$(tstats "${ts[@]}")
+    timed_runs "$runs" "$label" "$cmd"
+    cpu=$run_cpu
+    st=$(tstats "${run_times[@]}")
     # shellcheck disable=SC2086
     set -- $st
     last_mean=$1

@@ -140,17 +140,8 @@ ref_sums() { # PART -> path of the reference sums for that part
     printf '%s\n' "$f"
 }
 
-ref_mean="" cpu_now=0
+ref_mean=""
 row_fmt='  %-46s %7s %7s %7s %7s %7s %8s %6s\n'
-
-# cpu_now <- CPU seconds (user + sys) used so far by this shell's waited-for
-# children. `times` must run in this shell, not in a $(...) subshell, to see
-# them, hence the global.
-child_cpu() {
-    times >"$tmp/times"
-    cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } }
-                   END { printf "%.3f", s }' "$tmp/times")
-}
 
 # bench PART LABEL FORMAT COMMAND: runs COMMAND (a shell string, in the corpus
 # directory) once with its output checked (FORMAT: sum, hashdeep, openssl, or
@@ -158,8 +149,7 @@ child_cpu() {
 # Sets last_mean. The first row of a part is its reference (ref_mean).
 bench() {
     local part=$1 label=$2 format=$3 cmd=$4
-    local out="$tmp/out" bytes_var="${1}_bytes" t0 t1 c0 c1 i ratio st cpu
-    local -a times=() cpus=()
+    local out="$tmp/out" bytes_var="${1}_bytes" ratio st cpu
 
     if ! eval "$cmd" >"$out" 2>"$tmp/err"; then
         sed 's/^/    /' "$tmp/err" >&2
@@ -172,20 +162,13 @@ bench() {
             die "$label: digests differ from the reference (md5sum); command: $cmd"
         fi
     fi
-    for ((i = 0; i < runs; i++)); do
-        ((cold)) && drop_caches
-        child_cpu
-        c0=$cpu_now
-        t0=$(now)
-        eval "$cmd" >/dev/null 2>"$tmp/err" || die "$label: command failed on run $((i + 1)): $cmd"
-        t1=$(now)
-        child_cpu
-        c1=$cpu_now
-        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
-        cpus+=("$(awk -v a="$c0" -v b="$c1" -v w="${times[-1]}" 'BEGIN { printf "%.0f", 100 * (b - a) / w }')")
-    done
-    cpu=$(printf '%s\n' "${cpus[@]}" | awk '{ s += $1 } END { printf "%.0f%%", s / NR }')
-    st=$(stats "${!bytes_var}" "${times[@]}")
+    if ((cold)); then
+        timed_runs "$runs" "$label" "$cmd" drop_caches
+    else
+        timed_runs "$runs" "$label" "$cmd"
+    fi
+    cpu=$run_cpu
+    st=$(stats "${!bytes_var}" "${run_times[@]}")
     # shellcheck disable=SC2086
     set -- $st
     last_mean=$1

@@ -28,6 +28,40 @@ now() {
     fi
 }
 
+cpu_now=0
+# cpu_now <- CPU seconds (user + sys) used so far by this shell's waited-for
+# children (written through $tmp/times). `times` must run in this shell, not in
+# a $(...) subshell, to see them, hence the global.
+child_cpu() {
+    # shellcheck disable=SC2154 # tmp is the sourcing script's scratch directory
+    times >"$tmp/times"
+    cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] } }
+                   END { printf "%.3f", s }' "$tmp/times")
+}
+
+# timed_runs N LABEL CMD [BEFORE]: runs CMD (a shell string) N times, stdout to
+# /dev/null and stderr to $tmp/err, after BEFORE (a shell string, untimed) when
+# given; dies naming LABEL if a run fails. Sets run_times (wall seconds per
+# run), run_cpus (CPU use per run, % of one core, from the children's user + sys)
+# and run_cpu ("NN%", their mean). Call it in the script's shell, not in $(...).
+timed_runs() {
+    local n=$1 label=$2 cmd=$3 before=${4:-} i t0 t1 c0
+    run_times=() run_cpus=()
+    for ((i = 0; i < n; i++)); do
+        if [[ -n $before ]]; then eval "$before"; fi
+        child_cpu
+        c0=$cpu_now
+        t0=$(now)
+        eval "$cmd" >/dev/null 2>"$tmp/err" || die "$label: command failed on run $((i + 1)): $cmd"
+        t1=$(now)
+        child_cpu
+        run_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+        run_cpus+=("$(awk -v a="$c0" -v b="$cpu_now" -v w="${run_times[-1]}" 'BEGIN { printf "%.0f", 100 * (b - a) / w }')")
+    done
+    # shellcheck disable=SC2034 # read by the sourcing script
+    run_cpu=$(printf '%s\n' "${run_cpus[@]}" | awk '{ s += $1 } END { printf "%.0f%%", s / NR }')
+}
+
 # stats BYTES T1 T2 ... -> "mean median min max stddev" of the per-run rates in
 # GB/s (10^9 bytes per second); stddev is the sample one (n-1), 0 for one run.
 stats() {
