@@ -34,6 +34,7 @@
 
 #include "../core/core.h"
 #include "../media/media.h"
+#include "fp_file.h"
 #include "fp_pdq.h"
 #include "mediavault/fingerprint.h"
 #include "mediavault/text.h"
@@ -333,20 +334,41 @@ mv_status mv_fp_file(mv_fp *fp, const char *path, mv_fp_result *out)
     return st;
 }
 
-mv_status mv_fp_mem(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *out)
+/* mv_fp_mem() and mv__fp_mem_md5(): the MD5 computed here when md5 is NULL. */
+static mv_status fingerprint_mem(mv_fp *fp, const uint8_t *data, size_t size, const uint8_t *md5,
+                                 mv_fp_result *out)
 {
     struct timespec t0;
+    mv_status st = MV_OK;
 
     if (fp == NULL || (data == NULL && size > 0) || out == NULL)
         return MV_EINVAL;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(out, 0, sizeof(*out));
-    const mv_status st =
-        (uint64_t)size > MV_FP_MAX_FILE_SIZE
-            ? MV_ETOOBIG
-            : fingerprint_bytes(fp, data != NULL ? data : (const uint8_t *)"", size, out);
+    if (data == NULL)
+        data = (const uint8_t *)"";
+    if ((uint64_t)size > MV_FP_MAX_FILE_SIZE)
+        st = MV_ETOOBIG;
+    else if (md5 == NULL)
+        st = fingerprint_bytes(fp, data, size, out);
+    else {
+        memcpy(out->md5, md5, MV_MD5_LEN);
+        out->size = size;
+        st = fingerprint(fp, data, size, out);
+    }
     out->processing_ms = elapsed_ms(&t0);
     return st;
+}
+
+mv_status mv_fp_mem(mv_fp *fp, const uint8_t *data, size_t size, mv_fp_result *out)
+{
+    return fingerprint_mem(fp, data, size, NULL, out);
+}
+
+mv_status mv__fp_mem_md5(mv_fp *fp, const uint8_t *data, size_t size, const uint8_t md5[MV_MD5_LEN],
+                         mv_fp_result *out)
+{
+    return md5 == NULL ? MV_EINVAL : fingerprint_mem(fp, data, size, md5, out);
 }
 
 mv_status mv_fp_cached(mv_fp *fp, mv_fp_type type, const uint8_t md5[MV_MD5_LEN], uint64_t size,

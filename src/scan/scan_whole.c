@@ -21,9 +21,10 @@
  * anything else goes back to a worker for stage 2, which sniffs and
  * fingerprints the same buffer (mv_fp_mem, no catalog) and frees it; the
  * writer stores the result (mv_fp_store, in the open transaction), the same
- * rows as `mediavault fingerprint` writes. mv_fp_mem computes the MD5 once
- * more from the buffer, which also proves the fingerprint is of the content
- * stored.
+ * rows as `mediavault fingerprint` writes. An MD5 stage 1 computed from the
+ * buffer is handed to the fingerprinter as is (mv__fp_mem_md5); one stored by
+ * an earlier scan is computed again from the buffer and must match, so that a
+ * fingerprint is always of the content stored.
  *
  * A file's row and its fingerprint reach the catalog in the same commit: the
  * writer holds the commit while a written row waits for its fingerprint, and
@@ -49,6 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../fingerprint/fp_file.h"
 #include "scan_priv.h"
 
 #define WHOLE_BUDGET_BYTES ((uint64_t)192 << 20)
@@ -188,9 +190,13 @@ static void fp_task(void *arg)
 
     /* No cancel check: the file's row is written already, so its fingerprint is
        work in flight, finished and stored like the row. */
-    j->st = mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
-    if (j->st == MV_OK && memcmp(j->fp.md5, j->md5, MV_MD5_LEN) != 0)
-        j->st = MV_ECHANGED; /* cannot happen: the buffer is the content hashed */
+    if (j->need & MV_CATALOG_HAS(MV_DIGEST_MD5)) { /* stage 1 hashed this buffer */
+        j->st = mv__fp_mem_md5(w->work, j->data, (size_t)j->size, j->md5, &j->fp);
+    } else { /* the MD5 stored earlier: checked against the bytes fingerprinted */
+        j->st = mv_fp_mem(w->work, j->data, (size_t)j->size, &j->fp);
+        if (j->st == MV_OK && memcmp(j->fp.md5, j->md5, MV_MD5_LEN) != 0)
+            j->st = MV_ECHANGED;
+    }
     mv__free(j->data);
     j->data = NULL;
     hand_back(w, j);
