@@ -14,6 +14,8 @@ need_check+=(libjpeg62-turbo-dev libturbojpeg0-dev libavformat-dev libavcodec-de
     libavutil-dev)
 # fingerprint tests make GIF, WebP, BMP and TIFF files with the ffmpeg program.
 need_check+=(ffmpeg)
+# The sampled-decode test makes progressive and restart-marker JPEGs with cjpeg.
+need_check+=(libjpeg-turbo-progs)
 # Audio fingerprints: Chromaprint; the tests compare with the real fpcalc.
 need_build+=(libchromaprint-dev libswresample-dev)
 need_check+=(libchromaprint-dev libswresample-dev libchromaprint-tools)

@@ -156,23 +156,44 @@ static void box_lanes(const float *in, float *out, size_t n, size_t win, struct 
     }
 }
 
-static void box_rows(const float *in, float *out, size_t rows, size_t cols, size_t win, float *sum)
+/*
+ * Rows go ROW_LANES at a time through a transposed copy: sample k of row c of the
+ * group at t[k * ROW_LANES + c], so that the group's rows are adjacent lanes (which
+ * the compiler vectorises) instead of lanes a row apart. t holds 2 * ROW_LANES * cols
+ * floats; a last group of fewer rows uses the strided lanes directly.
+ */
+static void box_rows(const float *in, float *out, size_t rows, size_t cols, size_t win, float *sum,
+                     float *t)
 {
-    for (size_t i = 0; i < rows; i += ROW_LANES) {
-        const struct lanes l = { 1, cols, rows - i < ROW_LANES ? rows - i : ROW_LANES };
+    float *tin = t, *tout = t + ROW_LANES * cols;
+    const struct lanes adjacent = { ROW_LANES, 1, ROW_LANES };
+    size_t i = 0;
+
+    for (; i + ROW_LANES <= rows; i += ROW_LANES) {
+        for (size_t c = 0; c < ROW_LANES; c++)
+            for (size_t k = 0; k < cols; k++)
+                tin[k * ROW_LANES + c] = in[(i + c) * cols + k];
+        box_lanes(tin, tout, cols, win, adjacent, sum);
+        for (size_t c = 0; c < ROW_LANES; c++)
+            for (size_t k = 0; k < cols; k++)
+                out[(i + c) * cols + k] = tout[k * ROW_LANES + c];
+    }
+    if (i < rows) {
+        const struct lanes l = { 1, cols, rows - i };
         box_lanes(in + i * cols, out + i * cols, cols, win, l, sum);
     }
 }
 
-/* Two passes of rows then columns; the result ends in a. sum holds max(cols, ROW_LANES). */
-static void blur(float *a, float *b, size_t rows, size_t cols, float *sum)
+/* Two passes of rows then columns; the result ends in a. sum holds max(cols, ROW_LANES),
+ * t 2 * ROW_LANES * cols (box_rows()). */
+static void blur(float *a, float *b, size_t rows, size_t cols, float *sum, float *t)
 {
     const size_t win_rows = (cols + 2 * PDQ_DEC - 1) / (2 * PDQ_DEC);
     const size_t win_cols = (rows + 2 * PDQ_DEC - 1) / (2 * PDQ_DEC);
     const struct lanes columns = { cols, 1, cols };
 
     for (int pass = 0; pass < PDQ_PASSES; pass++) {
-        box_rows(a, b, rows, cols, win_rows, sum);
+        box_rows(a, b, rows, cols, win_rows, sum, t);
         box_lanes(b, a, rows, win_cols, columns, sum);
     }
 }
@@ -292,24 +313,21 @@ static mv_status pdq_dct(const uint8_t *pix, size_t w, size_t h, size_t held_h, 
     const int resize = !(flags & MV_PDQ_FULLRES) && (w > PDQ_RESIZE_TO || h > PDQ_RESIZE_TO);
     const size_t ow = resize ? PDQ_RESIZE_TO : w, oh = resize ? PDQ_RESIZE_TO : h;
 
-    if (ow > SIZE_MAX / sizeof(float) / 2 / oh)
+    /* 2 * ow * oh + sum_len + t_len <= ow * (2 * oh + 1 + 2 * ROW_LANES) + ROW_LANES */
+    if (oh > SIZE_MAX / 4 ||
+        ow > (SIZE_MAX / sizeof(float) - ROW_LANES) / (2 * oh + 1 + 2 * ROW_LANES))
         return MV_ETOOBIG;
-    float *a = mv__malloc(ow * oh * sizeof(float));
-    float *b = mv__malloc(ow * oh * sizeof(float));
-    float *sum = mv__malloc((ow < ROW_LANES ? ROW_LANES : ow) * sizeof(float));
-    if (a == NULL || b == NULL || sum == NULL) {
-        mv__free(a);
-        mv__free(b);
-        mv__free(sum);
+    const size_t sum_len = ow < ROW_LANES ? ROW_LANES : ow, t_len = 2 * ROW_LANES * ow;
+    /* One block: a and b (the image and the blur's other buffer), sum, t. */
+    float *a = mv__malloc((2 * ow * oh + sum_len + t_len) * sizeof(float));
+    if (a == NULL)
         return MV_ENOMEM;
-    }
+    float *b = a + ow * oh, *sum = b + ow * oh, *t = sum + sum_len;
     float dec[PDQ_DEC][PDQ_DEC];
     fill_luma(pix, w, h, stride, ch, ow, oh, a, held_h != h);
-    blur(a, b, oh, ow, sum);
+    blur(a, b, oh, ow, sum, t);
     decimate(a, oh, ow, dec);
     mv__free(a);
-    mv__free(b);
-    mv__free(sum);
     *quality = quality_of(dec);
     dct(dec, c);
     return MV_OK;

@@ -18,7 +18,9 @@
 /* Hashes (flags 0, i.e. with the pre-resize) an image full_height rows high of
  * which pixels holds height rows: all of them when height == full_height, else
  * exactly PDQ's 512 sampled rows, row i being source row i * full_height / 512
- * (full_height > 512). out: one hash, or MV_PDQ_NDIHEDRAL when dihedral is
+ * (full_height > 512); its columns may be all of the image's or already its 512
+ * sampled ones (the nearest-neighbour column pick of a 512-wide image is the
+ * identity). out: one hash, or MV_PDQ_NDIHEDRAL when dihedral is
  * nonzero. Errors as mv_pdq_pixels(); MV_EINVAL for any other row count.
  * Ownership: borrows pixels for the call only. */
 mv_status mv__pdq_sampled_pixels(const uint8_t *pixels, size_t width, size_t height,

@@ -27,8 +27,10 @@ mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixe
 /* Like mv__image_decode_mem(), but a JPEG more than `rows` high may come back
  * with only rows i * full_height / rows (i < rows) decoded, in that order, and
  * full_height set (the others are skipped by libjpeg: entropy-decoded, never
- * colour-converted). The grey rule still sees the whole image: if the sampled
- * rows are all grey, the image is decoded in full instead. */
+ * colour-converted); such a JPEG wider than `rows` keeps only columns
+ * j * its width / rows (j < rows), so width is then `rows`: the image is the
+ * nearest-neighbour resize to rows x rows. The grey rule still sees the whole
+ * image: if the sampled pixels are all grey, the image is decoded in full instead. */
 mv_status mv__image_decode_mem_sampled(const uint8_t *data, size_t size, size_t max_pixels,
                                        size_t rows, mv__image *out);
 
