@@ -9,8 +9,11 @@ TSAN   ?= build-tsan
 # under ThreadSanitizer.
 TSAN_TESTS = test_core test_digest test_catalog test_scan
 CMAKE_FLAGS ?=
+# `make install` puts the program, the library with its plugins and the headers
+# under PREFIX (DESTDIR=... stages them elsewhere, as packagers do).
+PREFIX ?= /usr/local
 
-.PHONY: all deps deps-check configure build run check test format bench clean
+.PHONY: all deps deps-check configure build run check test install format bench clean
 
 all: build
 
@@ -43,6 +46,10 @@ check: deps-check
 		-R '^unit\.($(subst $(eval) ,|,$(strip $(TSAN_TESTS))))\.'
 
 test: check
+
+install: deps
+	@$(MAKE) --no-print-directory build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
