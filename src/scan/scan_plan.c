@@ -16,13 +16,15 @@
  * also the same (a hard link already known) or when its old path no longer
  * holds that inode (a rename, which changes ctime on most file systems). A
  * renamed file's old path is marked gone at once, so it is not also counted as
- * gone at the end. Everything else goes to the read list, which is sorted by
- * device, then by where each file's data starts on the device (the physical
- * offset of its first extent, FS_IOC_FIEMAP) when the file system tells it,
- * else by inode, so that reads follow the disk layout; the links of one inode
- * sit together and are read once. FIEMAP is tried on the first file of each
- * device and, when the file system does not support it (tmpfs, NFS, FUSE),
- * never again on that device: inode order then, silently.
+ * gone at the end. With `--fingerprint`, such a file whose content the scan
+ * would fingerprint and the cache has no fingerprint for is read instead, as a
+ * new (or changed) file, so that a rename between a plain scan and a
+ * fingerprinting one leaves no photo without its fingerprint. Everything else goes to the read
+ * list, which is sorted by device, then by where each file's data starts on the device (the
+ * physical offset of its first extent, FS_IOC_FIEMAP) when the file system tells it, else by inode,
+ * so that reads follow the disk layout; the links of one inode sit together and are read once.
+ * FIEMAP is tried on the first file of each device and, when the file system does not support it
+ * (tmpfs, NFS, FUSE), never again on that device: inode order then, silently.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +162,9 @@ static mv_status plan_inode(struct mv__scan_ctx *x, struct mv__scan_entry *e, in
     mv__free(m.old);
     if (ret != MV_OK || e->need != 0)
         return ret;
+    if (e->have & MV_CATALOG_HAS(MV_DIGEST_MD5) && mv__scan_whole_wanted(x->s, e) &&
+        !mv__scan_whole_done(x->c, e->digest[MV_DIGEST_MD5], e->size))
+        return MV_OK; /* its fingerprint is missing: read as any new or changed file */
     *kept = 1;
     if (m.renamed)
         x->st.renamed++;

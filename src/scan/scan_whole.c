@@ -322,19 +322,19 @@ void mv__scan_whole_release(struct mv__scan_ctx *x, struct mv__scan_whole_job *j
     mv__free(j);
 }
 
-/* True when the cache has the content's fingerprint, or the record that it has none. */
-static int is_cached(struct mv__scan_ctx *x, const struct mv__scan_whole_job *j)
+int mv__scan_whole_done(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t size)
 {
-    struct mv__scan_whole *w = x->whole;
-    mv_fp_result r;
-    uint8_t v[4];
+    uint8_t v[64];
     size_t len;
     int quality;
 
-    return mv_fp_cached(w->cache, MV_FP_IMAGE, j->md5, j->size, &r) == MV_OK ||
-           mv_fp_cached(w->cache, MV_FP_TEXT, j->md5, j->size, &r) == MV_OK ||
-           mv_catalog_fp_get(x->c, j->md5, j->size, FP_FAILED_ALGO, FP_FAILED_VERSION, v, sizeof(v),
-                             &len, &quality) == MV_OK;
+    for (size_t i = 0; i < sizeof(fp_done) / sizeof(fp_done[0]); i++) {
+        const mv_status st = mv_catalog_fp_get(c, md5, size, fp_done[i].algorithm,
+                                               fp_done[i].version, v, sizeof(v), &len, &quality);
+        if (st == MV_OK || st == MV_ETOOBIG) /* there, whatever its length */
+            return 1;
+    }
+    return 0;
 }
 
 /* The index of j's content among those in stage 2, or n_running. */
@@ -424,7 +424,7 @@ mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_jo
         return MV_OK;
     }
     /* In stage 2 for another path: that fingerprint is stored before any commit. */
-    if (is_cached(x, j) || running_find(w, j) < w->n_running) {
+    if (mv__scan_whole_done(x->c, j->md5, j->size) || running_find(w, j) < w->n_running) {
         x->fp_cached++;
         mv__scan_whole_release(x, j);
         return MV_OK;

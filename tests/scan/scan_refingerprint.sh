@@ -6,7 +6,8 @@
 # binary named like one are reported (the corrupt one) and recorded as not
 # fingerprintable once; the next scans read 0 bytes and report nothing, and a
 # plain scan between them drops no fingerprint. A row whose MD5 is not that of
-# the bytes under the same stat is found changed. Killing the fingerprinting
+# the bytes under the same stat is found changed; a file renamed in between is
+# fingerprinted too. Killing the fingerprinting
 # scan (SIGINT, SIGKILL) leaves a catalog that the next one completes.
 # Needs ffmpeg (generated images) and sqlite3.
 set -u
@@ -103,6 +104,22 @@ sql "INSERT INTO contents (md5, size) VALUES (zeroblob(16), $(size tree/one.txt)
     fail "the row keeps a wrong MD5"
 "$MV" --catalog c.db scan --fingerprint --json tree >s6.json || fail "scan after the fix"
 [ "$(get s6.json bytes_read)" = 0 ] || fail "read again: $(cat s6.json)"
+
+# Renamed between the plain scan and the fingerprinting one: its digests would
+# be kept without a read, but its fingerprint is missing, so it is read.
+mkdir -p ren
+gen "testsrc2=size=200x300:rate=1" ren/r.png
+printf 'a text to be renamed, in a few words\n' >ren/r.txt
+"$MV" --catalog r.db scan ren >/dev/null 2>&1 || fail "plain scan of ren"
+mv ren/r.png ren/renamed.png
+mv ren/r.txt ren/renamed.txt
+"$MV" --catalog r.db scan --fingerprint --json ren >r.json 2>/dev/null || fail "scan after the rename"
+[ "$(get r.json fingerprinted)" = 2 ] && [ "$(get r.json new)" = 2 ] ||
+    fail "renamed files not fingerprinted: $(cat r.json)"
+[ "$(sqlite3 r.db 'SELECT count(*) FROM files WHERE gone_at IS NOT NULL')" = 2 ] ||
+    fail "old names not gone"
+"$MV" --catalog r.db scan --fingerprint --json ren >r2.json 2>/dev/null || fail "rescan of ren"
+[ "$(get r2.json bytes_read)" = 0 ] || fail "renamed files read again: $(cat r2.json)"
 
 # Kills: many texts catalogued plainly, the fingerprinting scan killed at
 # several moments; the next one completes the work and the catalog is sound.
