@@ -7,7 +7,7 @@
 # fingerprintable once; the next scans read 0 bytes and report nothing, and a
 # plain scan between them drops no fingerprint. A row whose MD5 is not that of
 # the bytes under the same stat is found changed; a file renamed in between is
-# fingerprinted too. Killing the fingerprinting
+# fingerprinted too; a failure of the moment (no decoders) is not recorded. Killing the fingerprinting
 # scan (SIGINT, SIGKILL) leaves a catalog that the next one completes.
 # Needs ffmpeg (generated images) and sqlite3.
 set -u
@@ -120,6 +120,19 @@ mv ren/r.txt ren/renamed.txt
     fail "old names not gone"
 "$MV" --catalog r.db scan --fingerprint --json ren >r2.json 2>/dev/null || fail "rescan of ren"
 [ "$(get r2.json bytes_read)" = 0 ] || fail "renamed files read again: $(cat r2.json)"
+
+# Without the media decoders (the plugin not found) a photo fails for a reason
+# of the moment: nothing recorded, and the next scan with them fingerprints it.
+mkdir -p miss
+gen "testsrc=size=160x120:rate=1" miss/m.png
+"$MV" --catalog m.db scan miss >/dev/null 2>&1 || fail "plain scan of miss"
+MEDIAVAULT_MEDIA_PLUGIN=$T/no-such-plugin.so "$MV" --catalog m.db scan --fingerprint --json miss \
+    >m1.json 2>/dev/null
+[ "$(get m1.json reread_for_fingerprint)" = 1 ] && [ "$(get m1.json fingerprinted)" = 0 ] ||
+    fail "without decoders: $(cat m1.json)"
+[ "$(sqlite3 m.db 'SELECT count(*) FROM fingerprints')" = 0 ] || fail "a missing plugin recorded"
+"$MV" --catalog m.db scan --fingerprint --json miss >m2.json 2>/dev/null || fail "with decoders"
+[ "$(get m2.json fingerprinted)" = 1 ] || fail "not tried again with decoders: $(cat m2.json)"
 
 # Kills: many texts catalogued plainly, the fingerprinting scan killed at
 # several moments; the next one completes the work and the catalog is sound.
