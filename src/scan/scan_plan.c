@@ -19,12 +19,14 @@
  * gone at the end. With `--fingerprint`, such a file whose content the scan
  * would fingerprint and the cache has no fingerprint for is read instead, as a
  * new (or changed) file, so that a rename between a plain scan and a
- * fingerprinting one leaves no photo without its fingerprint. Everything else goes to the read
- * list, which is sorted by device, then by where each file's data starts on the device (the
- * physical offset of its first extent, FS_IOC_FIEMAP) when the file system tells it, else by inode,
- * so that reads follow the disk layout; the links of one inode sit together and are read once.
- * FIEMAP is tried on the first file of each device and, when the file system does not support it
- * (tmpfs, NFS, FUSE), never again on that device: inode order then, silently.
+ * fingerprinting one leaves no photo without its fingerprint. Everything else
+ * goes to the read list, which is sorted by device, then by where each file's
+ * data starts on the device (the physical offset of its first extent,
+ * FS_IOC_FIEMAP) when the file system tells it, else by inode, so that reads
+ * follow the disk layout; the links of one inode sit together and are read
+ * once. FIEMAP is tried on the first file of each device and, when the file
+ * system does not support it (tmpfs, NFS, FUSE), never again on that device:
+ * inode order then, silently.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -391,7 +391,7 @@ static int content_failure(mv_status st)
 static mv_status record_failure(struct mv__scan_ctx *x, const struct mv__scan_whole_job *j,
                                 mv_status st)
 {
-    const uint32_t code = (uint32_t) - (int32_t)st;
+    const uint32_t code = (uint32_t)(-(int32_t)st);
     const uint8_t v[4] = { (uint8_t)(code >> 24), (uint8_t)(code >> 16), (uint8_t)(code >> 8),
                            (uint8_t)code };
     mv_status ret = mv__scan_write_begin(x);
