@@ -44,7 +44,10 @@ typedef enum mv_scan_opt {
      * 1: also fingerprint the images and texts read (up to MV_SCAN_FP_MAX_BYTES)
      * into the catalog's fingerprint cache, as mv_fp_file() with default options
      * would (same rows, so `fingerprint` answers from the cache); default 0.
-     * Since 0.3.
+     * An unchanged file whose content has no fingerprint yet is read for it
+     * (once per content). A content that cannot be fingerprinted (corrupt,
+     * neither image nor text) is recorded as such in the cache and not tried
+     * again by later scans of the same library version. Since 0.3.
      */
     MV_SCAN_FINGERPRINT = 9,
 } mv_scan_opt;
@@ -63,6 +66,11 @@ typedef struct mv_scan_summary {
     uint64_t fp_computed, fp_cached, fp_failed;
     /* Devices whose files were read, each by its own reader (since 0.3). */
     uint64_t devices;
+    /* With MV_SCAN_FINGERPRINT (since 0.3): unchanged files read again because
+     * their content had no fingerprint yet (e.g. catalogued by a scan without
+     * fingerprints), one path per content; counted in stats.unchanged (or
+     * stats.changed when the bytes turned out to differ from the MD5 stored). */
+    uint64_t fp_reread;
 } mv_scan_summary;
 
 /**

@@ -24,6 +24,22 @@ typedef struct mv__catalog_fp_key {
     int version;
 } mv__catalog_fp_key;
 
+/* A cache key without its content: one (algorithm, version) of the fingerprints table. */
+typedef struct mv__catalog_fp_algo {
+    const char *algorithm;
+    int version;
+} mv__catalog_fp_algo;
+
+/* At most this many (algorithm, version) pairs per mv__catalog_each_below_fp(). */
+#define MV__CATALOG_FP_ALGOS 3
+
+/*
+ * Receives one record of mv__catalog_each_below_fp() (borrowed for the call)
+ * and whether its content lacks every (algorithm, version) asked; non-zero
+ * stops the walk.
+ */
+typedef int (*mv__catalog_below_fp_fn)(void *opaque, const mv_catalog_file *f, int fp_missing);
+
 /* Receives one (device, inode); non-zero stops the walk. */
 typedef int (*mv__catalog_inode_fn)(void *opaque, uint64_t device, uint64_t inode);
 
@@ -69,6 +85,10 @@ struct mv_catalog_backend {
     /* Marks the one record path gone unless scan_id wrote or saw it; *count: 0 or 1. */
     mv_status (*gone_one)(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
                           int64_t now, uint64_t *count);
+    /* each_below, and per record whether its content has none of the cache rows asked. */
+    mv_status (*each_below_fp)(mv_catalog *c, const uint8_t *root, size_t len, uint64_t max_size,
+                               const mv__catalog_fp_algo *algos, size_t n,
+                               mv__catalog_below_fp_fn fn, void *opaque);
     /* The fingerprint cache (mv_catalog_fp_get/put). */
     mv_status (*fp_get)(mv_catalog *c, const mv__catalog_fp_key *k, uint8_t *value, size_t cap,
                         size_t *len, int *quality);
@@ -87,6 +107,16 @@ extern const struct mv_catalog_backend mv__catalog_sqlite;
 mv_status mv__catalog_each_below(mv_catalog *c, const uint8_t *root, size_t len,
                                  mv_catalog_file_fn fn, void *opaque);
 mv_status mv__catalog_each_inode(mv_catalog *c, mv__catalog_inode_fn fn, void *opaque);
+/*
+ * mv__catalog_each_below() for `scan --fingerprint`, in the same one query:
+ * fp_missing is 1 for a present plain file without error, of 1 .. max_size
+ * bytes, with an MD5, whose content has no cache row of any of algos[0..n)
+ * (n <= MV__CATALOG_FP_ALGOS), else 0. The cache is asked only for such
+ * records, by content_id, one index probe each.
+ */
+mv_status mv__catalog_each_below_fp(mv_catalog *c, const uint8_t *root, size_t len,
+                                    uint64_t max_size, const mv__catalog_fp_algo *algos, size_t n,
+                                    mv__catalog_below_fp_fn fn, void *opaque);
 mv_status mv__catalog_gone_one(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
                                int64_t now, uint64_t *count);
 

@@ -261,6 +261,21 @@ mv_status mv__catalog_each_below(mv_catalog *c, const uint8_t *root, size_t len,
     return c->be->each_below(c, root, len, fn, opaque);
 }
 
+mv_status mv__catalog_each_below_fp(mv_catalog *c, const uint8_t *root, size_t len,
+                                    uint64_t max_size, const mv__catalog_fp_algo *algos, size_t n,
+                                    mv__catalog_below_fp_fn fn, void *opaque)
+{
+    CHECK_OPEN(c);
+    if (root == NULL || len == 0 || fn == NULL || algos == NULL || n == 0 ||
+        n > MV__CATALOG_FP_ALGOS || max_size > INT64_MAX)
+        return MV_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (algos[i].algorithm == NULL || *algos[i].algorithm == '\0' || algos[i].version < 0)
+            return MV_EINVAL;
+    }
+    return c->be->each_below_fp(c, root, len, max_size, algos, n, fn, opaque);
+}
+
 mv_status mv__catalog_each_inode(mv_catalog *c, mv__catalog_inode_fn fn, void *opaque)
 {
     CHECK_OPEN(c);

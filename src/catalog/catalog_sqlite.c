@@ -45,6 +45,7 @@ enum stmt_id {
     S_GONE_ONE,
     S_FP_GET,
     S_FP_PUT,
+    S_BELOW_FP,
     S_COUNT
 };
 
@@ -100,6 +101,14 @@ static const char *const stmt_sql[S_COUNT] = {
                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (content_id, algorithm, "
                  "version) DO UPDATE SET value = excluded.value, quality = excluded.quality, "
                  "created_at = excluded.created_at",
+    /* S_BELOW plus fp_missing; the cache probed (primary key prefix) for candidates only. */
+    [S_BELOW_FP] =
+        "SELECT " FILE_COLS ", CASE WHEN gone_at IS NULL AND kind = 0 AND error = 0 "
+        "AND size BETWEEN 1 AND ?4 AND content_id IS NOT NULL THEN NOT EXISTS "
+        "(SELECT 1 FROM fingerprints p WHERE p.content_id = files.content_id AND "
+        "((p.algorithm = ?5 AND p.version = ?6) OR (p.algorithm = ?7 AND p.version = ?8) "
+        "OR (p.algorithm = ?9 AND p.version = ?10))) ELSE 0 END FROM files "
+        "WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
 };
 
 struct sq {
@@ -668,6 +677,35 @@ static mv_status sq_each_below(mv_catalog *c, const uint8_t *root, size_t len,
     return ret;
 }
 
+static mv_status sq_each_below_fp(mv_catalog *c, const uint8_t *root, size_t len, uint64_t max_size,
+                                  const mv__catalog_fp_algo *algos, size_t n,
+                                  mv__catalog_below_fp_fn fn, void *opaque)
+{
+    uint8_t *range;
+    sqlite3_stmt *st = bind_below(c, S_BELOW_FP, root, len, &range);
+    mv_catalog_file f;
+    int rc = SQLITE_NOMEM;
+
+    if (st != NULL) {
+        sqlite3_bind_int64(st, 4, (int64_t)max_size);
+        for (size_t i = 0; i < MV__CATALOG_FP_ALGOS; i++) { /* the unused pairs repeat the first */
+            const mv__catalog_fp_algo *a = &algos[i < n ? i : 0];
+            sqlite3_bind_text(st, 5 + 2 * (int)i, a->algorithm, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 6 + 2 * (int)i, a->version);
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            read_row(st, &f);
+            if (fn(opaque, &f, sqlite3_column_int(st, 16)) != 0) {
+                rc = SQLITE_DONE;
+                break;
+            }
+        }
+        sqlite3_reset(st);
+    }
+    mv__free(range);
+    return rc == SQLITE_DONE ? MV_OK : st == NULL ? MV_ENOMEM : fail(c, rc);
+}
+
 static mv_status sq_gone_one(mv_catalog *c, const uint8_t *path, size_t len, int64_t scan_id,
                              int64_t now, uint64_t *count)
 {
@@ -720,6 +758,7 @@ const struct mv_catalog_backend mv__catalog_sqlite = {
     .each_below = sq_each_below,
     .each_inode = sq_each_inode,
     .gone_one = sq_gone_one,
+    .each_below_fp = sq_each_below_fp,
     .fp_get = sq_fp_get,
     .fp_put = sq_fp_put,
 };

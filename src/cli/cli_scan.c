@@ -91,10 +91,12 @@ static void scan_usage(FILE *out)
           "  -x, --one-file-system   stay on the file system of each ROOT\n"
           "  -L, --follow-symlinks   follow symbolic links (loops are noted and skipped)\n"
           "  -a, --algo ALGO         also store sha1, sha256 or blake2b (repeatable)\n"
-          "      --fingerprint       also fingerprint the images and texts read (up to\n"
-          "                          64 MiB) into the catalog's fingerprint cache; files\n"
-          "                          named .jpg .png .gif .webp .heic .tif .bmp .txt .md\n"
-          "                          .html .srt .vtt ... are read once for both\n"
+          "      --fingerprint       also fingerprint the images and texts (up to 64 MiB)\n"
+          "                          into the catalog's fingerprint cache; files named\n"
+          "                          .jpg .png .gif .webp .heic .tif .bmp .txt .md .html\n"
+          "                          .srt .vtt ... are read once for both; unchanged ones\n"
+          "                          whose content has no fingerprint yet are read for it;\n"
+          "                          one that cannot be fingerprinted is reported once\n"
           "      --json              print the summary as one JSON object on stdout\n"
           "  -j, --jobs N            hashing threads (default: the number of CPUs)\n"
           "      --parallel          accepted for users of the earlier scanner\n\n"
@@ -209,9 +211,9 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
                (unsigned long long)m->devices);
         if (o->fingerprint)
             printf(", \"fingerprinted\": %llu, \"fingerprints_cached\": %llu, "
-                   "\"fingerprint_errors\": %llu",
+                   "\"fingerprint_errors\": %llu, \"reread_for_fingerprint\": %llu",
                    (unsigned long long)m->fp_computed, (unsigned long long)m->fp_cached,
-                   (unsigned long long)m->fp_failed);
+                   (unsigned long long)m->fp_failed, (unsigned long long)m->fp_reread);
         fputs("}\n", stdout);
         return;
     }
@@ -228,9 +230,11 @@ static void print_summary(const struct scan_opts *o, const mv_scan_summary *m, m
             (unsigned long long)s->gone, (unsigned long long)s->errors,
             (unsigned long long)s->skipped, m->elapsed_s, rate / 1e6);
     if (o->fingerprint)
-        fprintf(stderr, "fingerprints: %llu computed, %llu cached already, %llu failed\n",
+        fprintf(stderr,
+                "fingerprints: %llu computed, %llu cached already, %llu failed; %llu unchanged "
+                "files read for a missing fingerprint\n",
                 (unsigned long long)m->fp_computed, (unsigned long long)m->fp_cached,
-                (unsigned long long)m->fp_failed);
+                (unsigned long long)m->fp_failed, (unsigned long long)m->fp_reread);
 }
 
 static int exit_status(mv_catalog *c, mv_status st, const mv_scan_summary *m)

@@ -15,6 +15,15 @@
  * are loaded the same way, once per run and only when a file is not unchanged,
  * so that the per-file link/rename query runs only for an inode that could
  * match, i.e. almost never on a first scan.
+ *
+ * With `--fingerprint` the same one query also says, per record, whether the
+ * content has none of the cache rows the scan leaves (a fingerprint, or the
+ * record that it cannot be fingerprinted): the catalog probes its
+ * fingerprints index only for records of a size the scan fingerprints, so
+ * that an unchanged file catalogued by a plain scan is read for its
+ * fingerprint while a rescan of a fingerprinted tree still reads nothing and
+ * costs no statement per file. The contents queued so in one run are kept in
+ * a set by (MD5, size), so that two paths of one content are read once.
  */
 #include <string.h>
 
@@ -125,7 +134,14 @@ struct load {
     mv_status ret;
 };
 
+static int on_row_fp(void *opaque, const mv_catalog_file *f, int fp_missing);
+
 static int on_row(void *opaque, const mv_catalog_file *f)
+{
+    return on_row_fp(opaque, f, 0);
+}
+
+static int on_row_fp(void *opaque, const mv_catalog_file *f, int fp_missing)
 {
     struct load *l = opaque;
     struct mv__scan_known *k = l->k;
@@ -153,16 +169,27 @@ static int on_row(void *opaque, const mv_catalog_file *f)
     r->size = f->size;
     r->mtime_ns = f->mtime_ns;
     r->ctime_ns = f->ctime_ns;
+    r->fp_missing = fp_missing != 0;
     k->n++;
     return 0;
 }
 
-mv_status mv__scan_known_load(struct mv__scan_known *k, mv_catalog *c, const char *root)
+mv_status mv__scan_known_load(struct mv__scan_known *k, const mv_scan *s, mv_catalog *c,
+                              const char *root)
 {
     struct load l = { k, MV_OK };
+    const uint8_t *r = (const uint8_t *)root;
+    size_t n_done;
+    mv_status ret;
 
     memset(k, 0, sizeof(*k));
-    mv_status ret = mv__catalog_each_below(c, (const uint8_t *)root, strlen(root), on_row, &l);
+    if (s->fingerprint) {
+        const struct mv__catalog_fp_algo *done = mv__scan_whole_fp_done(&n_done);
+        ret = mv__catalog_each_below_fp(c, r, strlen(root), MV_SCAN_FP_MAX_BYTES, done, n_done,
+                                        on_row_fp, &l);
+    } else {
+        ret = mv__catalog_each_below(c, r, strlen(root), on_row, &l);
+    }
     if (ret == MV_OK)
         ret = l.ret;
     if (ret == MV_OK)
@@ -300,5 +327,68 @@ mv_status mv__scan_inode_maybe(struct mv__scan_ctx *x, uint64_t dev, uint64_t in
 void mv__scan_inodes_free(struct mv__scan_inodes *s)
 {
     mv__free(s->keys);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---- contents queued for a fingerprint ---------------------------------------- */
+
+/* The slot of (md5, size), or the empty slot where it goes. */
+static size_t contents_slot(const struct mv__scan_contents *s, const uint8_t *md5, uint64_t size)
+{
+    uint64_t h;
+    size_t i;
+
+    memcpy(&h, md5, sizeof(h)); /* an MD5 is uniform already */
+    for (i = (size_t)(h ^ size) & s->mask; s->v[i].size != 0; i = (i + 1) & s->mask) {
+        if (s->v[i].size == size && memcmp(s->v[i].md5, md5, MV_MD5_LEN) == 0)
+            break;
+    }
+    return i;
+}
+
+/* Doubles the table (or makes the first one), keeping what it holds. */
+static mv_status contents_grow(struct mv__scan_contents *s)
+{
+    struct mv__scan_contents g;
+    const size_t cap = s->v != NULL ? 2 * (s->mask + 1) : 64;
+
+    g.v = mv__calloc(cap, sizeof(*g.v));
+    if (g.v == NULL)
+        return MV_ENOMEM;
+    g.mask = cap - 1;
+    g.n = s->n;
+    for (size_t i = 0; s->v != NULL && i <= s->mask; i++) {
+        if (s->v[i].size != 0)
+            g.v[contents_slot(&g, s->v[i].md5, s->v[i].size)] = s->v[i];
+    }
+    mv__free(s->v);
+    *s = g;
+    return MV_OK;
+}
+
+mv_status mv__scan_contents_add(struct mv__scan_contents *s, const uint8_t md5[MV_MD5_LEN],
+                                uint64_t size, int *added)
+{
+    *added = 0;
+    if (size == 0)
+        return MV_EINVAL;
+    if (s->v == NULL || 2 * (s->n + 1) > s->mask + 1) {
+        const mv_status ret = contents_grow(s);
+        if (ret != MV_OK)
+            return ret;
+    }
+    const size_t i = contents_slot(s, md5, size);
+    if (s->v[i].size != 0)
+        return MV_OK;
+    memcpy(s->v[i].md5, md5, MV_MD5_LEN);
+    s->v[i].size = size;
+    s->n++;
+    *added = 1;
+    return MV_OK;
+}
+
+void mv__scan_contents_free(struct mv__scan_contents *s)
+{
+    mv__free(s->v);
     memset(s, 0, sizeof(*s));
 }

@@ -7,19 +7,26 @@
  *
  * A file whose record has the same (device, inode, size, mtime_ns, ctime_ns),
  * no error and every requested digest is unchanged: nothing is written (the
- * walk met it, so it is not marked gone).
+ * walk met it, so it is not marked gone). With `--fingerprint`, an unchanged
+ * file the scan would fingerprint whose content has no fingerprint yet (the
+ * rescan table says so, scan_known.c) is read again for it, one path per
+ * content (plan_refp).
  * Otherwise the record of the same (device, inode) under another path is
  * tried: with the same size and mtime, its digests are kept when its ctime is
  * also the same (a hard link already known) or when its old path no longer
  * holds that inode (a rename, which changes ctime on most file systems). A
  * renamed file's old path is marked gone at once, so it is not also counted as
- * gone at the end. Everything else goes to the read list, which is sorted by
- * device, then by where each file's data starts on the device (the physical
- * offset of its first extent, FS_IOC_FIEMAP) when the file system tells it,
- * else by inode, so that reads follow the disk layout; the links of one inode
- * sit together and are read once. FIEMAP is tried on the first file of each
- * device and, when the file system does not support it (tmpfs, NFS, FUSE),
- * never again on that device: inode order then, silently.
+ * gone at the end. With `--fingerprint`, such a file whose content the scan
+ * would fingerprint and the cache has no fingerprint for is read instead, as a
+ * new (or changed) file, so that a rename between a plain scan and a
+ * fingerprinting one leaves no photo without its fingerprint. Everything else
+ * goes to the read list, which is sorted by device, then by where each file's
+ * data starts on the device (the physical offset of its first extent,
+ * FS_IOC_FIEMAP) when the file system tells it, else by inode, so that reads
+ * follow the disk layout; the links of one inode sit together and are read
+ * once. FIEMAP is tried on the first file of each device and, when the file
+ * system does not support it (tmpfs, NFS, FUSE), never again on that device:
+ * inode order then, silently.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -157,6 +164,9 @@ static mv_status plan_inode(struct mv__scan_ctx *x, struct mv__scan_entry *e, in
     mv__free(m.old);
     if (ret != MV_OK || e->need != 0)
         return ret;
+    if (e->have & MV_CATALOG_HAS(MV_DIGEST_MD5) && mv__scan_whole_wanted(x->s, e) &&
+        !mv__scan_whole_done(x->c, e->digest[MV_DIGEST_MD5], e->size))
+        return MV_OK; /* its fingerprint is missing: read as any new or changed file */
     *kept = 1;
     if (m.renamed)
         x->st.renamed++;
@@ -182,9 +192,38 @@ static mv_status to_read(struct mv__scan_ctx *x, struct mv__scan_entry *e)
     return mv__scan_list_push(&x->read, &r);
 }
 
-/* The same path with the same key: unchanged, or only missing a new algorithm. */
+/*
+ * Unchanged, but its content has no fingerprint in the cache (nor the record
+ * that it cannot have one): read whole again for it, once per content in this
+ * run (another path of the same MD5 and size stays unchanged and unread; if
+ * the one read turns out changed, the next scan reads the other). Every
+ * digest is computed again from the bytes, the stored ones kept beside them
+ * for scan_read.c to compare.
+ */
+static mv_status plan_refp(struct mv__scan_ctx *x, struct mv__scan_entry *e)
+{
+    int added = 0;
+    const mv_status ret =
+        mv__scan_contents_add(&x->refp_seen, e->digest[MV_DIGEST_MD5], e->size, &added);
+
+    if (ret != MV_OK)
+        return ret;
+    if (!added) {
+        x->st.unchanged++;
+        return MV_OK;
+    }
+    x->fp_reread++;
+    e->reason = MV__SCAN_REFP;
+    e->need = x->s->algos;
+    return to_read(x, e);
+}
+
+/*
+ * The same path with the same key: unchanged, or only missing a new
+ * algorithm, or (refp) unchanged with its fingerprint missing.
+ */
 static mv_status plan_known(struct mv__scan_ctx *x, struct mv__scan_entry *e,
-                            const mv_catalog_file *r)
+                            const mv_catalog_file *r, int refp)
 {
     e->have = r->digests & x->s->algos;
     memcpy(e->digest, r->digest, MV__SCAN_DIGEST_BYTES);
@@ -193,6 +232,8 @@ static mv_status plan_known(struct mv__scan_ctx *x, struct mv__scan_entry *e,
         e->reason = MV__SCAN_UPGRADE;
         return to_read(x, e);
     }
+    if (refp && (e->have & MV_CATALOG_HAS(MV_DIGEST_MD5)))
+        return plan_refp(x, e);
     x->st.unchanged++;
     mv_status ret = mv__scan_write_begin(x);
     if (ret == MV_OK)
@@ -206,7 +247,7 @@ mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e)
 {
     uint8_t digest[MV_CATALOG_ALGOS][MV_DIGEST_MAX_LEN];
     mv_catalog_file r;
-    int kept = 0;
+    int kept = 0, refp = 0;
 
     if (e->kind != MV_KIND_FILE || e->error != MV_OK)
         return plan_other(x, e);
@@ -219,8 +260,11 @@ mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e)
         if (k != NULL)
             k->matched = 1;
         if (k != NULL && known_unchanged(x, k, e)) {
-            x->st.unchanged++;
-            return MV_OK; /* no statement, no write */
+            refp = k->fp_missing && mv__scan_whole_wanted(x->s, e);
+            if (!refp) {
+                x->st.unchanged++;
+                return MV_OK; /* no statement, no write */
+            }
         }
         if (k == NULL)
             ret = MV_ENOENT; /* no need to ask the catalog */
@@ -228,7 +272,7 @@ mv_status mv__scan_plan(struct mv__scan_ctx *x, struct mv__scan_entry *e)
     if (ret == MV_OK)
         ret = mv_catalog_file_get(x->c, e->path, e->len, &r);
     if (ret == MV_OK && same_key(&r, e))
-        return plan_known(x, e, &r);
+        return plan_known(x, e, &r, refp);
     if (ret != MV_OK && ret != MV_ENOENT)
         return ret;
     e->reason = ret == MV_ENOENT ? MV__SCAN_NEW : MV__SCAN_CHANGED;

@@ -34,7 +34,9 @@ struct mv_scan {
     atomic_int cancel;
 };
 
-enum { MV__SCAN_NEW = 0, MV__SCAN_CHANGED = 1, MV__SCAN_UPGRADE = 2 };
+/* Why a file is read: new, changed, missing a digest, or unchanged but its
+   content missing its fingerprint (MV_SCAN_FINGERPRINT, scan_plan.c). */
+enum { MV__SCAN_NEW = 0, MV__SCAN_CHANGED = 1, MV__SCAN_UPGRADE = 2, MV__SCAN_REFP = 3 };
 
 /*
  * One path found by the walk, about 100 bytes: a first scan keeps one per
@@ -58,7 +60,7 @@ struct mv__scan_entry {
     unsigned have;   /* digests kept from the catalog record */
     uint8_t kind;    /* mv_catalog_kind */
     uint8_t retried;
-    uint8_t reason; /* MV__SCAN_NEW, _CHANGED or _UPGRADE: why it is read */
+    uint8_t reason; /* MV__SCAN_NEW, _CHANGED, _UPGRADE or _REFP: why it is read */
 };
 
 #define MV__SCAN_DIGEST_BYTES (MV_CATALOG_ALGOS * MV_DIGEST_MAX_LEN)
@@ -95,6 +97,7 @@ struct mv__scan_known_row {
     const uint8_t *path;
     uint32_t len;
     uint8_t kind, digests, gone, matched; /* matched: the walk met this path */
+    uint8_t fp_missing; /* with MV_SCAN_FINGERPRINT: its content has no fingerprint yet */
     int32_t error;
     uint64_t dev, ino, size;
     int64_t mtime_ns, ctime_ns;
@@ -127,7 +130,22 @@ struct mv__scan_inodes {
     int loaded;
 };
 
-mv_status mv__scan_known_load(struct mv__scan_known *k, mv_catalog *c, const char *root);
+/* Contents (MD5, size) already queued for a fingerprint by this run (open addressing). */
+struct mv__scan_content {
+    uint8_t md5[MV_MD5_LEN];
+    uint64_t size; /* 0: an empty slot (only files of 1 byte or more are fingerprinted) */
+};
+struct mv__scan_contents {
+    struct mv__scan_content *v;
+    size_t mask, n;
+};
+
+/*
+ * Loads the records below root; with s->fingerprint each record also says
+ * whether its content lacks the scan's fingerprint (same query).
+ */
+mv_status mv__scan_known_load(struct mv__scan_known *k, const mv_scan *s, mv_catalog *c,
+                              const char *root);
 /* The record of path, or NULL. */
 struct mv__scan_known_row *mv__scan_known_find(struct mv__scan_known *k, const uint8_t *path,
                                                size_t len);
@@ -137,6 +155,10 @@ mv_status mv__scan_gone_collect(struct mv__scan_gone *g, const struct mv__scan_k
                                 size_t root);
 void mv__scan_gone_free(struct mv__scan_gone *g);
 void mv__scan_inodes_free(struct mv__scan_inodes *s);
+/* Adds (md5, size) to the set; *added = 0 when it was there already. */
+mv_status mv__scan_contents_add(struct mv__scan_contents *s, const uint8_t md5[MV_MD5_LEN],
+                                uint64_t size, int *added);
+void mv__scan_contents_free(struct mv__scan_contents *s);
 
 /* The state of one run, shared by the planner and the writer. */
 struct mv__scan_ctx {
@@ -154,6 +176,8 @@ struct mv__scan_ctx {
     struct mv__scan_gone gone;
     struct mv__scan_inodes inodes;
     uint64_t fp_computed, fp_cached, fp_failed; /* MV_SCAN_FINGERPRINT counters */
+    uint64_t fp_reread;                         /* unchanged files read for their fingerprint */
+    struct mv__scan_contents refp_seen;         /* their contents: each read once per run */
     struct mv__scan_whole *whole;               /* scan_whole.c's workers; NULL: off */
     uint64_t devices;                           /* readers started: one per device */
 };
@@ -218,6 +242,17 @@ struct mv__scan_whole_job {
 
 /* True when e is read whole: fingerprinting on, 1 byte .. 64 MiB, a media name. */
 int mv__scan_whole_wanted(const mv_scan *s, const struct mv__scan_entry *e);
+
+/*
+ * The cache rows that make a content done for the scan (scan_whole.c): the
+ * fingerprints mv_fp writes with default options ("pdq", "simhash64" at
+ * their versions) and the scan's record of a content that cannot be
+ * fingerprinted ("unfingerprintable" at the library's version); *n of them.
+ */
+struct mv__catalog_fp_algo;
+const struct mv__catalog_fp_algo *mv__scan_whole_fp_done(size_t *n);
+/* True when the cache has one of those rows for the content (md5, size). */
+int mv__scan_whole_done(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t size);
 /* Starts the workers, jobs[d] for device d (0 = every CPU); x->whole stays NULL when off. */
 mv_status mv__scan_whole_start(struct mv__scan_ctx *x, pthread_mutex_t *lock, pthread_cond_t *wake,
                                const long *jobs, size_t n_dev);

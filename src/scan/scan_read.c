@@ -108,6 +108,8 @@ static int verify(struct mv__scan_entry *e)
     e->retried = 1;
     e->error = MV_OK;
     e->have &= ~e->need;
+    if (e->reason == MV__SCAN_REFP)
+        e->reason = MV__SCAN_CHANGED; /* read for its fingerprint, and found changing */
     return -1;
 }
 
@@ -139,12 +141,16 @@ static mv_status store_group(struct mv__scan_ctx *x, struct chunk *k, size_t i)
             uint8_t *path = e->path;
             size_t len = e->len;
             int reason = e->reason;
+            if (reason == MV__SCAN_REFP && lead->reason == MV__SCAN_CHANGED)
+                reason = MV__SCAN_CHANGED; /* its bytes are the leader's */
             *e = *lead;
             e->path = path;
             e->len = len;
             e->reason = reason;
         }
         count_stored(x, e);
+        if (e->reason == MV__SCAN_REFP && e->error == MV_OK)
+            continue; /* read for its fingerprint only: its row holds these digests already */
         ret = mv__scan_store(x, e);
         if (ret == MV_OK && e->error != MV_OK)
             ret = mv_catalog_scan_error(x->c, x->scan_id, e->path, e->len, e->error, e->note);
@@ -215,6 +221,13 @@ static mv_status take_whole(struct mv__scan_ctx *x, struct mv__scan_whole_job *j
     if (j->st != MV_OK)
         e->error = j->st;
     else {
+        /* Read for its missing fingerprint, with the stat of its record, yet
+           other bytes than the MD5 stored: rewritten within one timestamp tick,
+           or its times put back. A changed file: the row gets the new digests
+           (stored below), the fingerprint is of these bytes. */
+        if (e->reason == MV__SCAN_REFP && (j->need & MV_CATALOG_HAS(MV_DIGEST_MD5)) &&
+            memcmp(e->digest[MV_DIGEST_MD5], j->digest[MV_DIGEST_MD5], MV_MD5_LEN) != 0)
+            e->reason = MV__SCAN_CHANGED;
         for (unsigned a = 0; a < MV_CATALOG_ALGOS; a++) {
             if (j->need & MV_CATALOG_HAS(a))
                 memcpy(e->digest[a], j->digest[a], mv_digest_len((mv_digest_algo)a));
@@ -339,9 +352,12 @@ static void fill_chunk(struct reader *r)
             e->digest = k->dig[k->n];
         k->links[k->n] = i;
         bytes += e->size;
-        for (i++; i < r->end && same_inode(&x->read.v[i], e); i++)
-            e->need |= x->read.v[i].need;
+        /* Read whole when any of its names is a media name, whichever leads. */
         k->whole[k->n] = (signed char)mv__scan_whole_wanted(x->s, e);
+        for (i++; i < r->end && same_inode(&x->read.v[i], e); i++) {
+            e->need |= x->read.v[i].need;
+            k->whole[k->n] |= (signed char)mv__scan_whole_wanted(x->s, &x->read.v[i]);
+        }
         k->n++;
     }
     k->links[k->n] = i;

@@ -205,7 +205,7 @@ static mv_status plan_one(void *opaque, struct mv__scan_entry *e)
 static mv_status walk_and_plan(struct mv__scan_ctx *x, const char *root, size_t idx)
 {
     struct mv__scan_known known;
-    mv_status ret = mv__scan_known_load(&known, x->c, root);
+    mv_status ret = mv__scan_known_load(&known, x->s, x->c, root);
 
     x->known = &known;
     if (ret == MV_OK)
@@ -368,6 +368,7 @@ mv_status mv_scan_run(mv_scan *s, mv_catalog *c, const char *const *roots, size_
     mv__scan_arena_free(x.arena);
     mv__scan_gone_free(&x.gone);
     mv__scan_inodes_free(&x.inodes);
+    mv__scan_contents_free(&x.refp_seen);
     roots_free(&r);
     summary->scan_id = x.scan_id;
     summary->stats = x.st;
@@ -376,6 +377,7 @@ mv_status mv_scan_run(mv_scan *s, mv_catalog *c, const char *const *roots, size_
     summary->fp_computed = x.fp_computed;
     summary->fp_cached = x.fp_cached;
     summary->fp_failed = x.fp_failed;
+    summary->fp_reread = x.fp_reread;
     summary->devices = x.devices;
     return ret;
 }

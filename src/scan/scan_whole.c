@@ -26,6 +26,20 @@
  * an earlier scan is computed again from the buffer and must match, so that a
  * fingerprint is always of the content stored.
  *
+ * Which contents: a content is done for the scan when the cache has its
+ * fingerprint ("pdq" or "simhash64" at their versions, mv_fp's rows) or the
+ * scan's record that it has none (FP_FAILED_ALGO: corrupt, too many pixels,
+ * neither image nor text, no decoder for it in this build; the status in the
+ * value). Such a record is made for failures of the content only, never for
+ * those of the moment (memory, I/O, a change, the decoders not loaded), so an
+ * unchanged broken file is decoded and reported by one scan, not by every
+ * rescan; it is keyed by the library's version, so that another version tries
+ * again once. A content being fingerprinted in stage 2 for one path is not
+ * fingerprinted again for another path hashed meanwhile (counted as cached:
+ * its fingerprint is stored before anything commits). Unchanged files whose
+ * content is not done come here too (scan_plan.c), with all their digests to
+ * compute again from the buffer.
+ *
  * A file's row and its fingerprint reach the catalog in the same commit: the
  * writer holds the commit while a written row waits for its fingerprint, and
  * a canceled scan still finishes and stores the fingerprints of the rows it
@@ -50,12 +64,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mediavault/media.h"
+#include "mediavault/version.h"
+
+#include "../catalog/catalog.h"
 #include "../fingerprint/fp_file.h"
 #include "scan_priv.h"
 
 #define WHOLE_BUDGET_BYTES ((uint64_t)192 << 20)
 #define WHOLE_SPARE_JOBS   2
 #define SNIFF_BYTES        ((size_t)64 * 1024) /* what mv_fp_sniff() looks at */
+
+/*
+ * The cache row that says a content cannot be fingerprinted: the failure's
+ * mv_status as a 4-byte big-endian negated number, no quality. Its version is
+ * the library's, so that another version (other decoders, a fix) tries each
+ * such content once more.
+ */
+#define FP_FAILED_ALGO    "unfingerprintable"
+#define FP_FAILED_VERSION ((int)MV_VERSION_NUMBER)
 
 /* One device's workers and its jobs in flight (the writer's count). */
 struct whole_device {
@@ -73,10 +100,24 @@ struct mv__scan_whole {
     pthread_mutex_t *lock; /* the hub's: guards done */
     pthread_cond_t *wake;
     struct mv__scan_whole_job *done;
-    /* The writer thread's own counters. */
+    /* The writer thread's own counters, and the contents in stage 2. */
     size_t in_flight;
     uint64_t bytes_in_flight;
+    struct mv__scan_content *running;
+    size_t n_running, cap_running;
 };
+
+static const mv__catalog_fp_algo fp_done[] = {
+    { "pdq", MV_FP_PDQ_VERSION }, /* mv_fp's names with default options */
+    { "simhash64", MV_FP_SIMHASH_VERSION },
+    { FP_FAILED_ALGO, FP_FAILED_VERSION },
+};
+
+const struct mv__catalog_fp_algo *mv__scan_whole_fp_done(size_t *n)
+{
+    *n = sizeof(fp_done) / sizeof(fp_done[0]);
+    return fp_done;
+}
 
 /* Images mv_fp_sniff() recognises (and HEIF), texts SimHash is meant for. */
 static const char *const media_ext[] = {
@@ -281,12 +322,97 @@ void mv__scan_whole_release(struct mv__scan_ctx *x, struct mv__scan_whole_job *j
     mv__free(j);
 }
 
-static int is_cached(struct mv__scan_whole *w, const struct mv__scan_whole_job *j)
+int mv__scan_whole_done(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t size)
 {
-    mv_fp_result r;
+    uint8_t v[64];
+    size_t len;
+    int quality;
 
-    return mv_fp_cached(w->cache, MV_FP_IMAGE, j->md5, j->size, &r) == MV_OK ||
-           mv_fp_cached(w->cache, MV_FP_TEXT, j->md5, j->size, &r) == MV_OK;
+    for (size_t i = 0; i < sizeof(fp_done) / sizeof(fp_done[0]); i++) {
+        const mv_status st = mv_catalog_fp_get(c, md5, size, fp_done[i].algorithm,
+                                               fp_done[i].version, v, sizeof(v), &len, &quality);
+        if (st == MV_OK || st == MV_ETOOBIG) /* there, whatever its length */
+            return 1;
+    }
+    return 0;
+}
+
+/* The index of j's content among those in stage 2, or n_running. */
+static size_t running_find(const struct mv__scan_whole *w, const struct mv__scan_whole_job *j)
+{
+    size_t i = 0;
+
+    while (i < w->n_running &&
+           (w->running[i].size != j->size || memcmp(w->running[i].md5, j->md5, MV_MD5_LEN) != 0))
+        i++;
+    return i;
+}
+
+static mv_status running_add(struct mv__scan_whole *w, const struct mv__scan_whole_job *j)
+{
+    if (w->n_running == w->cap_running) {
+        const size_t cap = w->cap_running ? 2 * w->cap_running : 16;
+        struct mv__scan_content *v = mv__realloc(w->running, cap * sizeof(*v));
+        if (v == NULL)
+            return MV_ENOMEM;
+        w->running = v;
+        w->cap_running = cap;
+    }
+    memcpy(w->running[w->n_running].md5, j->md5, MV_MD5_LEN);
+    w->running[w->n_running++].size = j->size;
+    return MV_OK;
+}
+
+static void running_remove(struct mv__scan_whole *w, const struct mv__scan_whole_job *j)
+{
+    const size_t i = running_find(w, j);
+
+    if (i < w->n_running)
+        w->running[i] = w->running[--w->n_running];
+}
+
+/*
+ * Failures of the content itself, that the same bytes meet again with this
+ * library, as opposed to those of the moment (memory, I/O, a change, time, a
+ * cancel, the decoders not loaded).
+ */
+static int content_failure(mv_status st)
+{
+    if (st == MV_ENOTSUP)
+        return mv_media_load(NULL) == MV_OK; /* else the decoders are missing, not the content */
+    return st == MV_ECORRUPT || st == MV_ETOOBIG || st == MV_EPARSE;
+}
+
+/*
+ * Records in the cache, in the open transaction, that j's content cannot be
+ * fingerprinted (st), so that later scans do not read it again for that: an
+ * unchanged broken photo is reported by the one scan that tried it.
+ */
+static mv_status record_failure(struct mv__scan_ctx *x, const struct mv__scan_whole_job *j,
+                                mv_status st)
+{
+    const uint32_t code = (uint32_t)(-(int32_t)st);
+    const uint8_t v[4] = { (uint8_t)(code >> 24), (uint8_t)(code >> 16), (uint8_t)(code >> 8),
+                           (uint8_t)code };
+    mv_status ret = mv__scan_write_begin(x);
+
+    if (ret == MV_OK)
+        ret = mv_catalog_fp_put(x->c, j->md5, j->size, FP_FAILED_ALGO, FP_FAILED_VERSION, v,
+                                sizeof(v), -1, x->now);
+    return ret == MV_OK ? mv__scan_maybe_commit(x, 0) : ret;
+}
+
+/* Stores j's fingerprint in the open transaction. */
+static mv_status store_fp(struct mv__scan_ctx *x, const struct mv__scan_whole_job *j)
+{
+    mv_status ret = mv__scan_write_begin(x);
+
+    if (ret == MV_OK)
+        ret = mv_fp_store(x->whole->cache, &j->fp);
+    if (ret != MV_OK)
+        return ret;
+    x->fp_computed++;
+    return mv__scan_maybe_commit(x, 0);
 }
 
 mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_job *j, int stored)
@@ -297,21 +423,27 @@ mv_status mv__scan_whole_stored(struct mv__scan_ctx *x, struct mv__scan_whole_jo
         mv__scan_whole_release(x, j);
         return MV_OK;
     }
-    if (is_cached(w, j)) {
+    /* In stage 2 for another path: that fingerprint is stored before any commit. */
+    if (mv__scan_whole_done(x->c, j->md5, j->size) || running_find(w, j) < w->n_running) {
         x->fp_cached++;
         mv__scan_whole_release(x, j);
         return MV_OK;
     }
     const size_t head = j->size < SNIFF_BYTES ? (size_t)j->size : SNIFF_BYTES;
-    if (mv_fp_sniff(j->data, head) == MV_FP_AUTO) {
-        mv__scan_whole_release(x, j); /* named like media, holding neither */
-        return MV_OK;
-    }
-    const mv_status ret = submit(w, j, 2);
-    if (ret != MV_OK)
+    if (mv_fp_sniff(j->data, head) == MV_FP_AUTO) { /* named like media, holding neither */
+        const mv_status ret = record_failure(x, j, MV_ENOTSUP);
         mv__scan_whole_release(x, j);
-    else
+        return ret;
+    }
+    mv_status ret = running_add(w, j);
+    if (ret == MV_OK)
+        ret = submit(w, j, 2);
+    if (ret != MV_OK) {
+        running_remove(w, j);
+        mv__scan_whole_release(x, j);
+    } else {
         x->commit_held++; /* until mv__scan_whole_fingerprinted() */
+    }
     return ret;
 }
 
@@ -321,6 +453,7 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
     const mv_status st = j->st;
 
     x->commit_held--;
+    running_remove(x->whole, j);
     if (ret == MV_OK && st != MV_OK && st != MV_ENOTSUP && st != MV_ECHANGED &&
         st != MV_ECANCELED) {
         x->fp_failed++;
@@ -329,18 +462,15 @@ mv_status mv__scan_whole_fingerprinted(struct mv__scan_ctx *x, struct mv__scan_w
                         "not fingerprinted");
     }
     /* A canceled scan commits the rows it wrote, this file's among them: its
-       fingerprint goes with it, or the next scan, finding the file unchanged,
-       would never fingerprint it. */
-    mv_status put = ret == MV_OK || ret == MV_ECANCELED ? st : ret;
-    if (put == MV_OK)
-        put = mv__scan_write_begin(x);
-    if (put == MV_OK)
-        put = mv_fp_store(x->whole->cache, &j->fp);
-    if (put == MV_OK) {
-        x->fp_computed++;
-        put = mv__scan_maybe_commit(x, 0);
+       fingerprint (or the record of its failure) goes with it. */
+    mv_status put = MV_OK;
+    if (ret == MV_OK || ret == MV_ECANCELED) {
+        if (st == MV_OK)
+            put = store_fp(x, j);
+        else if (content_failure(st))
+            put = record_failure(x, j, st);
     }
-    if (ret == MV_OK && st == MV_OK)
+    if (ret == MV_OK)
         ret = put;
     if (ret == MV_OK)
         ret = mv__scan_commit_if_due(x); /* the commit held back for it */
@@ -403,6 +533,7 @@ void mv__scan_whole_stop(struct mv__scan_ctx *x)
     for (size_t d = 0; d < w->n_dev; d++)
         mv__pool_free(w->dev[d].pool);
     mv__free(w->dev);
+    mv__free(w->running);
     mv_fp_free(w->work);
     mv_fp_free(w->cache);
     mv__free(w);

@@ -1,7 +1,9 @@
 /*
  * Unit tests of the scanner on real trees made here: first scan and rescan
  * (no bytes read), rename and hard links not re-read, deleted files marked
- * gone, special files noted, a new algorithm read once, options, cancel.
+ * gone, special files noted, a new algorithm read once, options, cancel;
+ * with fingerprints: one read per file, a tree catalogued without them
+ * fingerprinted later, once per content.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -374,6 +376,69 @@ static void fingerprint_one_read(void **state)
     assert_int_equal(m.fp_computed + m.fp_cached, 0);
 }
 
+/*
+ * A tree catalogued by a plain scan gets its fingerprints from a later
+ * fingerprinting scan: the files are unchanged, yet read once per content (the
+ * copy of a text is not read) and fingerprinted; the binary named as a photo
+ * is recorded as not fingerprintable, so the next scans read nothing, and a
+ * plain scan between them drops nothing.
+ */
+static void fingerprint_after_plain_scan(void **state)
+{
+    (void)state;
+    write_media();
+    write_text("d/e/copy.txt", text_one);
+    mv_scan_summary m = scan();
+    assert_int_equal(m.stats.new_files, 8);
+    m = scan_fingerprint(0);
+    assert_int_equal(m.stats.files, 8);
+    assert_int_equal(m.stats.unchanged, 8);
+    assert_int_equal(m.fp_reread, 3); /* one.txt or its copy, TWO.TXT, binary.jpg */
+    assert_int_equal(m.fp_computed, 2);
+    assert_int_equal(m.fp_cached + m.fp_failed, 0);
+    assert_int_equal(m.stats.bytes_read, (sizeof(text_one) - 1) + (sizeof(text_two) - 1) + 3000);
+    for (int i = 0; i < 2; i++) {
+        m = scan_fingerprint(0);
+        assert_int_equal(m.stats.unchanged, 8);
+        assert_int_equal(m.stats.bytes_read, 0);
+        assert_int_equal(m.fp_reread + m.fp_computed + m.fp_cached + m.fp_failed, 0);
+        m = scan();
+        assert_int_equal(m.stats.bytes_read, 0);
+    }
+}
+
+/*
+ * An unchanged file (same device, inode, size, mtime, ctime) read for its
+ * missing fingerprint whose bytes do not give the MD5 stored is a changed
+ * file: its row takes the digests of the bytes read (here the stored MD5 is
+ * made wrong, as a rewrite within one timestamp tick would leave it).
+ */
+static void refingerprint_finds_other_bytes(void **state)
+{
+    mv_catalog_file f;
+    uint8_t want[MV_DIGEST_MAX_LEN], path[256];
+
+    (void)state;
+    write_media();
+    scan();
+    get("d/TWO.TXT", &f);
+    memcpy(path, f.path, f.path_len);
+    f.path = path;
+    f.digest[MV_DIGEST_MD5][0] ^= 0xff; /* a content without a fingerprint */
+    assert_int_equal(mv_catalog_file_put(cat, &f), MV_OK);
+    mv_scan_summary m = scan_fingerprint(0);
+    assert_int_equal(m.fp_reread, 3);
+    assert_int_equal(m.stats.changed, 1);
+    assert_int_equal(m.stats.unchanged, 6);
+    assert_int_equal(m.fp_computed, 2);
+    get("d/TWO.TXT", &f);
+    assert_int_equal(mv_digest_buffer(MV_DIGEST_MD5, text_two, sizeof(text_two) - 1, want), MV_OK);
+    assert_memory_equal(f.digest[MV_DIGEST_MD5], want, MV_MD5_LEN);
+    m = scan_fingerprint(0);
+    assert_int_equal(m.stats.bytes_read, 0);
+    assert_int_equal(m.stats.changed, 0);
+}
+
 /* Fails the Nth allocation for every N: MV_OK or MV_ENOMEM, never a crash or a leak. */
 static void alloc_torture(void **state)
 {
@@ -484,6 +549,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(fingerprint_one_read, setup, teardown),
         cmocka_unit_test_setup_teardown(alloc_torture_fingerprint, setup, teardown),
         cmocka_unit_test_setup_teardown(two_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(fingerprint_after_plain_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(refingerprint_finds_other_bytes, setup, teardown),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
