@@ -54,12 +54,15 @@
 #include "media_deadline.h"
 
 /* Decoded frames the decode thread may hold ready ahead of the converter (an
- * MP3 frame is 1152 samples, ~26 ms of audio, ~15 us of work). A reader that
- * finds the queue empty sleeps until BATCH_FRAMES are ready, and each side
- * wakes the other only when it sleeps: a wake-up per frame would cost about
- * as much as the frame's conversion. */
-#define QUEUE_FRAMES 32
-#define BATCH_FRAMES 16
+ * MP3 frame is 1152 samples, ~26 ms of audio, ~15 us of decoding; 64 of them
+ * ~0.6 MB), also bounded in bytes for codecs with large frames. Each side
+ * sleeps when it has nothing to do and is woken only once a batch is ready
+ * (half the queue) for it: on a virtual machine a wake-up of a sleeping CPU
+ * costs about as much as converting a frame, and waking per frame measured
+ * slower than one thread (queues of 4-8 frames); 32-256 frames measured alike. */
+#define QUEUE_FRAMES 64
+#define BATCH_FRAMES (QUEUE_FRAMES / 2)
+#define QUEUE_BYTES  ((size_t)4 << 20)
 
 /* The decode thread and what it shares with the reader (threaded mode). */
 struct pipe {
@@ -68,6 +71,7 @@ struct pipe {
     pthread_cond_t changed;          /* a frame was queued or taken, or the thread ended */
     AVFrame *queue[QUEUE_FRAMES];    /* under lock: count frames from head */
     size_t head, count;              /* under lock */
+    size_t bytes;                    /* under lock: sample bytes of the queued frames */
     int ended;                       /* under lock: the decode thread is done */
     int reader_waits, decoder_waits; /* under lock: who sleeps on changed */
     mv_status status;                /* under lock: its outcome, once ended */
@@ -262,19 +266,49 @@ static mv_status decode(mv__audio *a, int *got)
     return st;
 }
 
-/* Queues a->frame for the reader; 0 when the reader has stopped. */
+static size_t frame_bytes(const AVFrame *f)
+{
+    const int per = av_get_bytes_per_sample(f->format);
+
+    if (f->nb_samples <= 0 || per <= 0 || f->ch_layout.nb_channels <= 0)
+        return 0;
+    return (size_t)f->nb_samples * (size_t)f->ch_layout.nb_channels * (size_t)per;
+}
+
+/* Under lock: no room for one more frame. */
+static int queue_full(const struct pipe *p)
+{
+    return p->count == QUEUE_FRAMES || p->bytes >= QUEUE_BYTES;
+}
+
+/* Under lock: a batch is queued, worth waking the reader for. */
+static int batch_ready(const struct pipe *p)
+{
+    return p->count >= BATCH_FRAMES || p->bytes >= QUEUE_BYTES / 2;
+}
+
+/* Under lock: room for a batch, worth waking the decoder for. */
+static int batch_room(const struct pipe *p)
+{
+    return p->count <= QUEUE_FRAMES - BATCH_FRAMES && p->bytes < QUEUE_BYTES / 2;
+}
+
+/* Queues frame (moved) for the reader; 0 when the reader has stopped. */
 static int put(struct pipe *p, AVFrame *frame)
 {
+    const size_t bytes = frame_bytes(frame);
+
     pthread_mutex_lock(&p->lock);
     p->decoder_waits = 1;
-    while (p->count == QUEUE_FRAMES && !atomic_load(&p->stop))
+    while (queue_full(p) && !atomic_load(&p->stop))
         pthread_cond_wait(&p->changed, &p->lock);
     p->decoder_waits = 0;
     const int go = !atomic_load(&p->stop);
     if (go) {
         av_frame_move_ref(p->queue[(p->head + p->count) % QUEUE_FRAMES], frame);
         p->count++;
-        if (p->reader_waits && p->count >= BATCH_FRAMES)
+        p->bytes += bytes;
+        if (p->reader_waits && batch_ready(p))
             pthread_cond_signal(&p->changed);
     }
     pthread_mutex_unlock(&p->lock);
@@ -312,7 +346,7 @@ static mv_status take(mv__audio *a, int *got)
     pthread_mutex_lock(&p->lock);
     if (p->count == 0) {
         p->reader_waits = 1;
-        while (p->count < BATCH_FRAMES && !p->ended)
+        while (!batch_ready(p) && !p->ended)
             pthread_cond_wait(&p->changed, &p->lock);
         p->reader_waits = 0;
     }
@@ -320,8 +354,9 @@ static mv_status take(mv__audio *a, int *got)
         av_frame_move_ref(a->cur, p->queue[p->head]);
         p->head = (p->head + 1) % QUEUE_FRAMES;
         p->count--;
+        p->bytes -= frame_bytes(a->cur);
         *got = 1;
-        if (p->decoder_waits)
+        if (p->decoder_waits && batch_room(p))
             pthread_cond_signal(&p->changed);
     } else {
         st = p->status;
