@@ -105,14 +105,15 @@ static mv_status run(ChromaprintContext *ctx, const char *path, const mv_audio_o
         st = MV_ENOMEM;
     if (st == MV_OK)
         st = feed_all(ctx, a, limit, channels, &fed);
+    if (st == MV_OK) { /* before finishing: it also stops a decode thread still ahead */
+        const int64_t ms = mv__audio_duration_ms(a);
+        if (duration != NULL)
+            *duration = ms < 0 ? 0.0 : (double)ms / 1000.0;
+    }
     if (st == MV_OK && (!chromaprint_finish(ctx) || fed == 0))
         st = MV_ECORRUPT;
     if (st == MV_OK && (!chromaprint_get_raw_fingerprint_size(ctx, &size) || size <= 0))
         st = MV_ECORRUPT;
-    if (st == MV_OK && duration != NULL) {
-        const int64_t ms = mv__audio_duration_ms(a);
-        *duration = ms < 0 ? 0.0 : (double)ms / 1000.0;
-    }
     mv__audio_close(a);
     return st;
 }
