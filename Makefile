@@ -6,8 +6,8 @@ BUILD  ?= build
 CHECK  ?= build-check
 TSAN   ?= build-tsan
 # The threaded parts (digest batches, scan pipeline, catalog writer) also run
-# under ThreadSanitizer.
-TSAN_TESTS = test_core test_digest test_catalog test_scan
+# under ThreadSanitizer, and so does the two-thread audio decode.
+TSAN_TESTS = test_core test_digest test_catalog test_scan test_audio_pipe
 CMAKE_FLAGS ?=
 # `make install` puts the program, the library with its plugins and the headers
 # under PREFIX (DESTDIR=... stages them elsewhere, as packagers do).

@@ -4,7 +4,7 @@
 # one run, on generated media:
 #   (a) Chromaprint (`mediavault fingerprint --type audio`) on N generated 3-minute
 #       MP3s next to `fpcalc` (libchromaprint-tools): one process per file, one at
-#       a time (per file), then the batch on 2 jobs: fpcalc as `xargs -P2 -n 1`,
+#       a time (per file; mediavault with its default --jobs and with --jobs 1), then the batch on 2 jobs: fpcalc as `xargs -P2 -n 1`,
 #       mediavault the same way and as one call with `--jobs 2`.
 #   (v) vPDQ (`mediavault fingerprint --type video`) on a generated 60 s 720p30
 #       H.264 video at every 1 s and at every frame, next to
@@ -217,11 +217,17 @@ if [[ $only == *a* ]]; then
     fp_lines <"$tmp/out" >"$tmp/ref.fp"
     [[ $(wc -l <"$tmp/ref.fp") -eq $nfiles ]] || die "fpcalc printed $(wc -l <"$tmp/ref.fp") fingerprints for $nfiles files"
     fp_per_file=$ref_mean
+    # The default --jobs: one file alone decodes on a second thread when a CPU
+    # is free for it (cli_fp_audio_threads); --jobs 1 keeps it on one thread.
     bench "mediavault, per file (xargs -n 1)" "$nfiles" \
-        "xargs -n 1 '$MV' fingerprint --no-cache --type audio $j1 --format fpcalc <list"
+        "xargs -n 1 '$MV' fingerprint --no-cache --type audio --format fpcalc <list"
     fp_lines <"$tmp/out" >"$tmp/mv.fp"
     check_fp "$tmp/mv.fp" "per-process"
     mv_per_file=$last_mean
+    if ((jobs2)); then
+        bench "mediavault --jobs 1, per file (one thread)" "$nfiles" \
+            "xargs -n 1 '$MV' fingerprint --no-cache --type audio $j1 --format fpcalc <list"
+    fi
     printf '  target (issue): per file >= 1.0x fpcalc -> %s, %s\n' \
         "$(awk -v r="$fp_per_file" -v m="$mv_per_file" 'BEGIN { printf "%.2fx", r / m }')" \
         "$(awk -v r="$fp_per_file" -v m="$mv_per_file" 'BEGIN { print (r / m >= 1.0 ? "met" : "NOT met") }')"

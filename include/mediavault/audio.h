@@ -59,6 +59,10 @@ typedef struct mv_audio_options {
     double length_s;  /**< seconds fingerprinted, as fpcalc's -length; 0 = the whole file */
     int algorithm;    /**< 1..5 as fpcalc's -algorithm; 0 = MV_AUDIO_DEFAULT_ALGORITHM */
     double timeout_s; /**< give up after this many seconds (opening included); 0 = never */
+    int threads;      /**< threads for this one file: 2 or more decodes on a thread of its
+                           own while the calling thread resamples and fingerprints (faster
+                           when a core is free, the same result); 0 or 1 = the calling
+                           thread only. Since 0.6. */
 } mv_audio_options;
 
 /**
@@ -67,6 +71,8 @@ typedef struct mv_audio_options {
  * decode loop stops, and the call fails with MV_ETIMEDOUT (no partial result).
  * Params: opts: NULL for fpcalc's defaults (the first MV_AUDIO_DEFAULT_LENGTH
  *         seconds, algorithm 2) and no time limit.
+ * opts->threads >= 2 uses one more thread for the call (joined before it
+ * returns); the outputs do not depend on it.
  * Returns, errors: those of mv_audio_chromaprint_file(), plus MV_ETIMEDOUT, and
  *         MV_EINVAL for a negative or NaN timeout_s.
  * Ownership: as mv_audio_chromaprint_file(); opts is borrowed for the call.

@@ -290,6 +290,7 @@ static int run_inputs(const struct cli_global *g, mv_fp *fp, struct fp_opts *o, 
     const size_t workers = (size_t)jobs < n ? (size_t)jobs : n;
     /* One video alone gets every thread for its frames; several share them. */
     o->video.threads = workers > 1 ? (size_t)jobs / workers : (size_t)jobs;
+    o->audio.threads = cli_fp_audio_threads(jobs, workers);
     const struct cli_batch batch = { .n = n,
                                      .workers = workers,
                                      .result_size = sizeof(struct fp_job),

@@ -10,11 +10,14 @@
  * file is independent) and printed later on the calling thread, so the two
  * halves are separate functions around a result struct. Errors go to stderr
  * as `mediavault: PATH: reason` and the other inputs go on (fpcalc stops at
- * the first); the exit status is then 1.
+ * the first); the exit status is then 1. A file gets a second thread (decode
+ * apart from resampling and Chromaprint) only when the batch leaves a job and
+ * a CPU free for it: one file alone on two cores, never a full batch.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_fp_audio.h"
@@ -84,12 +87,22 @@ static void print_error(const struct cli_fp_audio *o, const char *path, mv_statu
         cli_json_error(stdout, path, why, printed == 0);
 }
 
+int cli_fp_audio_threads(long jobs, size_t workers)
+{
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (workers == 0 || jobs < 2 || cpus < 2)
+        return 1;
+    return (size_t)jobs / workers >= 2 && (size_t)cpus / workers >= 2 ? 2 : 1;
+}
+
 void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
                           struct cli_fp_audio_result *r)
 {
     const mv_audio_options opts = { .length_s = o->length,
                                     .algorithm = o->algorithm,
-                                    .timeout_s = o->timeout };
+                                    .timeout_s = o->timeout,
+                                    .threads = o->threads };
 
     r->st = mv_audio_chromaprint_file_opts(path, &opts, o->raw ? NULL : &r->fp, &r->duration,
                                            o->raw ? &r->raw : NULL, &r->len);

@@ -20,6 +20,7 @@ struct cli_fp_audio {
     int raw;        /* --raw */
     int algorithm;  /* --algorithm 1..5 (fpcalc's numbering) */
     double timeout; /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
+    int threads;    /* per file, from cli_fp_audio_threads(); 0 or 1 = one */
 };
 
 /* One file's outcome, from cli_fp_audio_compute() to cli_fp_audio_emit(). */
@@ -30,6 +31,11 @@ struct cli_fp_audio_result {
     size_t len;
     double duration;
 };
+
+/* Threads for one file when `workers` files are fingerprinted at once under
+ * --jobs `jobs`: 2 (decoding on a thread of its own) when every worker has a
+ * spare job and a spare CPU, else 1, so that a batch never oversubscribes. */
+int cli_fp_audio_threads(long jobs, size_t workers);
 
 /* Fingerprints one file into r (zeroed by the caller); safe on any thread. */
 void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,

@@ -12,7 +12,10 @@
  * milliseconds / 1000, printed as an integer; the same value comes back here.
  *
  * A time limit (mv_audio_options.timeout_s) is enforced by the media layer,
- * which interrupts FFmpeg and stops decoding once it passes.
+ * which interrupts FFmpeg and stops decoding once it passes. So is the choice
+ * of threads (mv_audio_options.threads): with two, the media layer decodes on
+ * a thread of its own while this one converts and feeds Chromaprint, and the
+ * samples fed are the same.
  *
  * Chromaprint allocates its outputs with its own allocator, so they are copied
  * into mv__malloc memory the caller releases with mv_free().
@@ -84,12 +87,12 @@ static mv_status copy_string(ChromaprintContext *ctx, char **fingerprint)
 }
 
 /* Decodes, feeds and finishes; ctx then holds the fingerprint. */
-static mv_status run(ChromaprintContext *ctx, const char *path, double length_s, double timeout_s,
+static mv_status run(ChromaprintContext *ctx, const char *path, const mv_audio_options *o,
                      double *duration)
 {
     const int rate = chromaprint_get_sample_rate(ctx);
     const int channels = chromaprint_get_num_channels(ctx);
-    const double frames = length_s * rate;
+    const double frames = o->length_s * rate;
     const size_t limit = frames >= (double)(SIZE_MAX / 2) ? 0 : (size_t)frames;
     mv__audio *a = NULL;
     size_t fed = 0;
@@ -97,19 +100,20 @@ static mv_status run(ChromaprintContext *ctx, const char *path, double length_s,
 
     if (rate <= 0 || channels <= 0)
         return MV_ENOTSUP;
-    mv_status st = mv__audio_open(path, rate, channels, timeout_s, &a);
+    mv_status st = mv__audio_open(path, rate, channels, o->timeout_s, o->threads, &a);
     if (st == MV_OK && !chromaprint_start(ctx, rate, channels))
         st = MV_ENOMEM;
     if (st == MV_OK)
         st = feed_all(ctx, a, limit, channels, &fed);
+    if (st == MV_OK) { /* before finishing: it also stops a decode thread still ahead */
+        const int64_t ms = mv__audio_duration_ms(a);
+        if (duration != NULL)
+            *duration = ms < 0 ? 0.0 : (double)ms / 1000.0;
+    }
     if (st == MV_OK && (!chromaprint_finish(ctx) || fed == 0))
         st = MV_ECORRUPT;
     if (st == MV_OK && (!chromaprint_get_raw_fingerprint_size(ctx, &size) || size <= 0))
         st = MV_ECORRUPT;
-    if (st == MV_OK && duration != NULL) {
-        const int64_t ms = mv__audio_duration_ms(a);
-        *duration = ms < 0 ? 0.0 : (double)ms / 1000.0;
-    }
     mv__audio_close(a);
     return st;
 }
@@ -147,7 +151,7 @@ mv_status mv_audio_chromaprint_file_opts(const char *path, const mv_audio_option
     ChromaprintContext *ctx = chromaprint_new(algorithm - 1);
     if (ctx == NULL)
         return MV_ENOMEM;
-    mv_status st = run(ctx, path, o->length_s, o->timeout_s, duration);
+    mv_status st = run(ctx, path, o, duration);
     if (st == MV_OK && raw != NULL)
         st = copy_raw(ctx, raw, raw_len);
     if (st == MV_OK && fingerprint != NULL)
