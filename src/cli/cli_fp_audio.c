@@ -200,9 +200,12 @@ void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
     if (cli_fp_cache_get(o->cache, &content, algo, CACHE_VERSION, &v, &len) && unpack(v, len, r)) {
         r->st = MV_OK;
     } else {
+        /* The limit counts from the decode, as the library's deadline does: a
+         * call that returned at or past it may have been cut short. */
+        const double decode_start = now_ms();
         /* Both forms, so that a stored row answers --raw and the string alike. */
         r->st = mv_audio_chromaprint_file_opts(path, &opts, &r->fp, &r->duration, &r->raw, &r->len);
-        const int in_time = o->timeout <= 0 || now_ms() - start < o->timeout * 1e3;
+        const int in_time = o->timeout <= 0 || now_ms() - decode_start < o->timeout * 1e3;
         if (r->st == MV_OK && cache && in_time)
             store(o, path, algo, &content, r);
     }

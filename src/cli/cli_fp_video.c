@@ -377,8 +377,11 @@ void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
     if (cli_fp_cache_get(o->cache, &content, algo, CACHE_VERSION, &v, &len) && unpack(v, len, r)) {
         r->st = MV_OK;
     } else {
+        /* The limit counts from the decode, as the library's deadline does: a
+         * call that returned at or past it may have been cut short. */
+        const double decode_start = now_ms();
         r->st = decode(o, path, r);
-        const int in_time = o->timeout <= 0 || now_ms() - start < o->timeout * 1e3;
+        const int in_time = o->timeout <= 0 || now_ms() - decode_start < o->timeout * 1e3;
         const int canceled = o->cancel != NULL && *o->cancel;
         if (r->st == MV_OK && cache && in_time && !canceled)
             store(o, path, algo, &content, r);
