@@ -33,8 +33,11 @@
  * need none: their size is bounded by --max-pixels and MV_FP_MAX_FILE_SIZE.
  *
  * SIGINT or SIGTERM stops the batch (cli_fp_batch.c): no new input is taken,
- * the audio inputs running finish (each bounded by MEDIAVAULT_TIMEOUT), the
- * video ones stop at their next kept frame, the results complete before the
+ * the audio and video decodes running stop at their next packet or frame
+ * (mv_media_cancel(), through the media layer's deadline checks; vPDQ's frame
+ * callback also gives up), images and texts running finish (they are
+ * bounded), a decode that ended after the stop is never taken for a complete
+ * answer (nor stored), the results complete before the
  * first that is not are printed in order, the JSON array is closed, and the
  * exit status is 1 ("interrupted" on stderr), as for an interrupted scan. A
  * second signal ends the process the usual way. The catalog is never left
@@ -72,6 +75,7 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
 {
     stop_requested = 1;
+    mv_media_cancel(1);   /* the decodes in flight stop at their next packet or frame */
     signal(sig, SIG_DFL); /* a second signal ends the process the usual way */
 }
 
@@ -303,8 +307,13 @@ static int job_work(void *ctx, size_t i, void *result)
         cli_fp_video_compute(&b->o->video, b->paths[i], &j->video);
     else
         j->st = mv_fp_file(b->fp, b->paths[i], &j->r);
-    /* Only vPDQ gives up on a stop; its "canceled" is no answer to print. */
-    return !(j->kind == KIND_VIDEO && j->video.st == MV_ECANCELED && stop_requested);
+    /* An audio or video file decoded while the run was stopped may have been
+     * cut short by it (mv_media_cancel() looks like a timeout): no answer. */
+    if (j->kind == KIND_AUDIO)
+        return !(stop_requested && !j->audio.cached);
+    if (j->kind == KIND_VIDEO)
+        return !(stop_requested && !j->video.cached);
+    return 1;
 }
 
 static void job_discard(void *ctx, void *result)
@@ -358,6 +367,7 @@ static int run_inputs(const struct cli_global *g, mv_fp *fp, struct fp_opts *o, 
     catch_signals(1);
     int rc = cli_batch_run(&batch, &printed);
     catch_signals(0);
+    mv_media_cancel(0);
     if (printed < n) {
         fflush(stdout);
         cli_warn("fingerprint interrupted: %zu of %zu inputs not fingerprinted", n - printed, n);
@@ -580,7 +590,7 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
         return CLI_EXIT_SYSTEM;
     }
     o.audio.cache = o.video.cache = &av;
-    o.video.cancel = &stop_requested;
+    o.audio.cancel = o.video.cancel = &stop_requested;
     int rc = parse_opts(g, fp, &o, argc, argv);
     char **paths = argv + optind;
     const size_t n = rc < 0 ? (size_t)(argc - optind) : 0;

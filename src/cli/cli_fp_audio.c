@@ -11,7 +11,8 @@
  * (big-endian): the duration (IEEE 754 double, 8 bytes), the number N of raw
  * integers (8 bytes), the N integers (4 bytes each), then the base64 string
  * (the rest, no NUL). Only a complete result is stored: an error or a timeout
- * stores nothing, nor does a call that returned past its deadline. One file
+ * stores nothing, nor does a call that returned past its deadline or after
+ * the run was stopped (mv_media_cancel() ends a decode as a deadline does). One file
  * is computed on a worker of the
  * batch (cli_fp_batch.c, one file per worker: decoding dominates and each
  * file is independent) and printed later on the calling thread, so the two
@@ -206,7 +207,8 @@ void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
         /* Both forms, so that a stored row answers --raw and the string alike. */
         r->st = mv_audio_chromaprint_file_opts(path, &opts, &r->fp, &r->duration, &r->raw, &r->len);
         const int in_time = o->timeout <= 0 || now_ms() - decode_start < o->timeout * 1e3;
-        if (r->st == MV_OK && cache && in_time)
+        const int canceled = o->cancel != NULL && *o->cancel;
+        if (r->st == MV_OK && cache && in_time && !canceled)
             store(o, path, algo, &content, r);
     }
     free(v);
