@@ -281,7 +281,8 @@ if [[ $only == *v* ]]; then
         "ffmpeg -nostdin -v error -threads 2 -i video.mp4 -f null -"
     dec=$ref_mean
     bench "ffmpeg -threads 1 -i X -f null -" 1 "ffmpeg -nostdin -v error -threads 1 -i video.mp4 -f null -"
-    vfp="'$MV' fingerprint --type video --format vpdq"
+    # --no-cache: every run decodes (the catalog would answer the second run).
+    vfp="'$MV' fingerprint --no-cache --type video --format vpdq"
     bench "mediavault --every 1 --jobs 2" 1 "$vfp --every 1 --jobs 2 video.mp4"
     n1=$(wc -l <"$tmp/out")
     r1=$last_mean

@@ -29,6 +29,17 @@ extern "C" {
  */
 MV_API mv_status mv_media_load(const char **detail);
 
+/**
+ * Asks every audio and video decode of this process to stop (on = 1), or lets
+ * them run again (on = 0). While set, the time-limit checks of the media layer
+ * see their deadline as passed: a call in flight (mv_audio_chromaprint_file*(),
+ * mv_vpdq_file*()) stops within a packet or a frame and returns MV_ETIMEDOUT
+ * with no partial result, and a new call fails the same way at once. The
+ * caller that set it knows the cause. Safe in a signal handler (one atomic store).
+ * Since 0.6.
+ */
+MV_API void mv_media_cancel(int on);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,8 +13,10 @@
  * (here), audio through cli_fp_audio.c, video through cli_fp_video.c. --type
  * picks the path for every input; --type auto (the default) sniffs each file
  * on its own (a video container, else an audio one, else image or text), so
- * one call may mix them. The catalog is opened only when some input takes the
- * mv_fp path.
+ * one call may mix them. Every path caches by content in the catalog, opened
+ * only when some input needs it: images and text through mv_fp's handle,
+ * audio and video through a second handle of their own (cli_fp_cache.c),
+ * since mv_fp's lock that guards its handle is private to it.
  *
  * With --jobs N (global; default every core) N inputs are fingerprinted at
  * once by the ordered batch of cli_fp_batch.c: workers compute, this thread
@@ -29,11 +31,23 @@
  * DEFAULT_TIMEOUT_S) bounds the decoding of each audio or video input: past
  * it the input fails with "timed out" and the others go on. Images and text
  * need none: their size is bounded by --max-pixels and MV_FP_MAX_FILE_SIZE.
+ *
+ * SIGINT or SIGTERM stops the batch (cli_fp_batch.c): no new input is taken,
+ * the audio and video decodes running stop at their next packet or frame
+ * (mv_media_cancel(), through the media layer's deadline checks; vPDQ's frame
+ * callback also gives up), images and texts running finish (they are
+ * bounded), a decode that ended after the stop is never taken for a complete
+ * answer (nor stored), the results complete before the
+ * first that is not are printed in order, the JSON array is closed, and the
+ * exit status is 1 ("interrupted" on stderr), as for an interrupted scan. A
+ * second signal ends the process the usual way. The catalog is never left
+ * half-written: each cached value is one row, stored only when complete.
  */
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +68,28 @@
 
 enum fp_format { FP_TEXT, FP_JSON };
 enum fp_kind { KIND_FP, KIND_AUDIO, KIND_VIDEO };
+
+/* Set by the first SIGINT or SIGTERM of a run; read by the batch and vPDQ. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    stop_requested = 1;
+    mv_media_cancel(1);   /* the decodes in flight stop at their next packet or frame */
+    signal(sig, SIG_DFL); /* a second signal ends the process the usual way */
+}
+
+static void catch_signals(int on)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on ? on_signal : SIG_DFL;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 struct fp_opts {
     enum fp_format fmt;
@@ -78,7 +114,9 @@ static void usage(FILE *out)
           "count of each text; the type is sniffed from the content. Fingerprints are\n"
           "cached in the catalog by content MD5 (--no-cache: neither read nor write it).\n"
           "--jobs N fingerprints N files at once (default: the number of CPUs); the\n"
-          "output is in argument order whatever N.\n"
+          "output is in argument order whatever N. SIGINT/SIGTERM (Ctrl-C): no new file\n"
+          "is started, the results complete until then are printed in order (a JSON\n"
+          "array is closed) and the exit status is 1.\n"
           "  text:  pdq HEX QUALITY PATH | simhash64 HEX16 TOKENS PATH\n"
           "         with --dihedral: pdq-dihedral QUALITY ORIG ROT90 ROT180 ROT270 FLIPX\n"
           "         FLIPY FLIPP FLIPM PATH\n"
@@ -87,6 +125,8 @@ static void usage(FILE *out)
           "computes it, of the first --length seconds (default 120, 0 = all); --raw\n"
           "gives the integers. text: chromaprint FINGERPRINT DURATION PATH;\n"
           "--format fpcalc prints fpcalc's DURATION=/FINGERPRINT= lines.\n"
+          "Audio and video fingerprints are cached like the others, per --algorithm and\n"
+          "--length, and per --every, --size and --max-pixels.\n"
           "Video (--type video, or an input sniffed as MP4/MOV, Matroska/WebM, AVI,\n"
           "FLV or MPEG-TS): vPDQ, the PDQ hash of one frame per --every seconds\n"
           "(default 1, decimals allowed, 0 = every frame), at the native size or scaled\n"
@@ -236,18 +276,25 @@ static enum fp_kind kind_of(const struct fp_opts *o, const char *path, int *read
     return mv_audio_sniff(head, n) ? KIND_AUDIO : KIND_FP;
 }
 
-/* Whether some readable input takes the mv_fp path, which caches in the catalog. */
-static int needs_catalog(const struct fp_opts *o, char **paths, size_t n)
-{
-    int readable;
+/* Which catalog handles the inputs need: NEED_FP for a readable input on the
+ * mv_fp path (images, text), NEED_AV for an audio or video input. */
+enum { NEED_FP = 1, NEED_AV = 2 };
 
-    for (size_t i = 0; i < n; i++)
-        if (kind_of(o, paths[i], &readable) == KIND_FP && readable)
-            return 1;
-    return 0;
+static int catalogs_needed(const struct fp_opts *o, char **paths, size_t n)
+{
+    int readable, need = 0;
+
+    for (size_t i = 0; i < n && need != (NEED_FP | NEED_AV); i++) {
+        const enum fp_kind k = kind_of(o, paths[i], &readable);
+        if (k == KIND_FP && readable)
+            need |= NEED_FP;
+        else if (k != KIND_FP)
+            need |= NEED_AV;
+    }
+    return need;
 }
 
-static void job_work(void *ctx, size_t i, void *result)
+static int job_work(void *ctx, size_t i, void *result)
 {
     const struct fp_batch *b = ctx;
     struct fp_job *j = result;
@@ -260,6 +307,22 @@ static void job_work(void *ctx, size_t i, void *result)
         cli_fp_video_compute(&b->o->video, b->paths[i], &j->video);
     else
         j->st = mv_fp_file(b->fp, b->paths[i], &j->r);
+    /* An audio or video file decoded while the run was stopped may have been
+     * cut short by it (mv_media_cancel() looks like a timeout): no answer. */
+    if (j->kind == KIND_AUDIO)
+        return !(stop_requested && !j->audio.cached);
+    if (j->kind == KIND_VIDEO)
+        return !(stop_requested && !j->video.cached);
+    return 1;
+}
+
+static void job_discard(void *ctx, void *result)
+{
+    struct fp_job *j = result;
+
+    (void)ctx;
+    free(j->video.frames);
+    cli_fp_audio_release(&j->audio);
 }
 
 static int job_emit(void *ctx, size_t i, void *result)
@@ -296,8 +359,22 @@ static int run_inputs(const struct cli_global *g, mv_fp *fp, struct fp_opts *o, 
                                      .result_size = sizeof(struct fp_job),
                                      .work = job_work,
                                      .emit = job_emit,
+                                     .discard = job_discard,
+                                     .stop = &stop_requested,
                                      .ctx = &ctx };
-    return cli_batch_run(&batch);
+    size_t printed = 0;
+
+    stop_requested = 0;
+    catch_signals(1);
+    int rc = cli_batch_run(&batch, &printed);
+    catch_signals(0);
+    mv_media_cancel(0);
+    if (printed < n) {
+        fflush(stdout);
+        cli_warn("fingerprint interrupted: %zu of %zu inputs not fingerprinted", n - printed, n);
+        rc = rc > CLI_EXIT_SOME_FAILED ? rc : CLI_EXIT_SOME_FAILED;
+    }
+    return rc;
 }
 
 static int set(mv_fp *fp, mv_fp_opt key, long value)
@@ -506,18 +583,27 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
                          .video = { .mode = CLI_VIDEO_AUTO, .fmt = CLI_VIDEO_TEXT, .every = 1.0 } };
     mv_fp *fp = NULL;
     mv_catalog *cat = NULL;
+    struct cli_fp_cache av = { 0 };
 
-    if (mv_fp_new(&fp) != MV_OK) {
+    if (mv_fp_new(&fp) != MV_OK || pthread_mutex_init(&av.lock, NULL) != 0) {
         cli_warn("out of memory");
+        mv_fp_free(fp);
         return CLI_EXIT_SYSTEM;
     }
+    o.audio.cache = o.video.cache = &av;
+    o.audio.cancel = o.video.cancel = &stop_requested;
     int rc = parse_opts(g, fp, &o, argc, argv);
     char **paths = argv + optind;
     const size_t n = rc < 0 ? (size_t)(argc - optind) : 0;
-    if (rc < 0 && !o.no_cache && needs_catalog(&o, paths, n)) {
+    const int need = rc < 0 && !o.no_cache ? catalogs_needed(&o, paths, n) : 0;
+    if (need & NEED_FP) {
         cat = cli_catalog_open(g);
         rc = cat == NULL ? CLI_EXIT_SYSTEM : -1;
         mv_fp_set_catalog(fp, cat);
+    }
+    if (rc < 0 && (need & NEED_AV)) {
+        av.cat = cli_catalog_open(g);
+        rc = av.cat == NULL ? CLI_EXIT_SYSTEM : -1;
     }
     if (rc < 0) {
         if (o.fmt == FP_JSON)
@@ -529,5 +615,7 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
     }
     mv_fp_free(fp);
     mv_catalog_close(cat);
+    mv_catalog_close(av.cat);
+    pthread_mutex_destroy(&av.lock);
     return rc;
 }

@@ -15,6 +15,14 @@
  *
  * With one worker (or when no thread can be started) everything runs on the
  * calling thread, one input after the other, with a single slot.
+ *
+ * Stopping (b->stop, set by the program's SIGINT/SIGTERM handler): a worker
+ * checks the flag before it takes an input, so none is started after it; the
+ * inputs already running finish, or notice the flag themselves and come back
+ * incomplete. The printer goes on printing complete results in order and
+ * stops at the first input that is incomplete or was never taken, so what was
+ * printed is a prefix of what a full run prints; results past that point are
+ * discarded. A worker waiting for room is woken by the printer as it stops.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,13 +36,16 @@
  * file, at the price of more results held (a video's frames are ~50 bytes each). */
 #define WINDOW_PER_WORKER 4
 
+enum { SLOT_EMPTY, SLOT_COMPLETE, SLOT_INCOMPLETE };
+
 struct ring {
     const struct cli_batch *b;
     unsigned char *results; /* slots x b->result_size */
-    unsigned char *done;    /* per slot, under lock */
+    unsigned char *done;    /* per slot, SLOT_*, under lock */
     size_t slots;
     size_t next;    /* the first input no worker took yet, under lock */
     size_t emitted; /* inputs printed and released, under lock */
+    int quit;       /* the printer stopped: take nothing more, under lock */
     pthread_mutex_t lock;
     pthread_cond_t filled; /* a slot became done: the printer may go on */
     pthread_cond_t room;   /* a slot was released: a worker may take an input */
@@ -45,79 +56,116 @@ static void *slot_of(const struct ring *r, size_t index)
     return r->results + (index % r->slots) * r->b->result_size;
 }
 
+static int stopping(const struct cli_batch *b)
+{
+    return b->stop != NULL && *b->stop;
+}
+
 static void *worker_main(void *arg)
 {
     struct ring *r = arg;
 
     pthread_mutex_lock(&r->lock);
     for (;;) {
-        while (r->next < r->b->n && r->next >= r->emitted + r->slots)
+        while (!r->quit && !stopping(r->b) && r->next < r->b->n && r->next >= r->emitted + r->slots)
             pthread_cond_wait(&r->room, &r->lock);
-        if (r->next >= r->b->n)
+        if (r->next >= r->b->n || r->quit || stopping(r->b))
             break;
         const size_t i = r->next++;
         pthread_mutex_unlock(&r->lock);
-        r->b->work(r->b->ctx, i, slot_of(r, i));
+        const int complete = r->b->work(r->b->ctx, i, slot_of(r, i));
         pthread_mutex_lock(&r->lock);
-        r->done[i % r->slots] = 1;
+        r->done[i % r->slots] = complete ? SLOT_COMPLETE : SLOT_INCOMPLETE;
         pthread_cond_signal(&r->filled); /* only the printer waits on it */
     }
+    /* The printer may be waiting for an input that will now never be taken. */
+    pthread_cond_signal(&r->filled);
     pthread_mutex_unlock(&r->lock);
     return NULL;
 }
 
-/* Prints every input in order as the workers finish them. */
-static int print_in_order(struct ring *r)
+/* Prints every input in order as the workers finish them, until a stop;
+ * returns the worst status and sets *printed. */
+static int print_in_order(struct ring *r, size_t *printed)
 {
     int rc = CLI_EXIT_OK;
+    size_t i = 0;
 
-    for (size_t i = 0; i < r->b->n; i++) {
+    for (; i < r->b->n; i++) {
         pthread_mutex_lock(&r->lock);
-        while (!r->done[i % r->slots])
+        while (r->done[i % r->slots] == SLOT_EMPTY && !(i >= r->next && stopping(r->b)))
             pthread_cond_wait(&r->filled, &r->lock);
+        const int state = r->done[i % r->slots];
         pthread_mutex_unlock(&r->lock);
+        if (state != SLOT_COMPLETE)
+            break;
         void *res = slot_of(r, i);
         const int one = r->b->emit(r->b->ctx, i, res);
         rc = one > rc ? one : rc;
         memset(res, 0, r->b->result_size);
         pthread_mutex_lock(&r->lock);
-        r->done[i % r->slots] = 0;
+        r->done[i % r->slots] = SLOT_EMPTY;
         r->emitted++;
         pthread_cond_broadcast(&r->room);
         pthread_mutex_unlock(&r->lock);
     }
+    *printed = i;
+    pthread_mutex_lock(&r->lock);
+    r->quit = 1;
+    pthread_cond_broadcast(&r->room);
+    pthread_mutex_unlock(&r->lock);
     return rc;
 }
 
-static int run_serial(const struct cli_batch *b, void *res)
+/* After the workers are joined: releases the results taken but not printed. */
+static void discard_rest(struct ring *r, size_t from)
+{
+    for (size_t i = from; i < r->next; i++) {
+        void *res = slot_of(r, i);
+        if (r->done[i % r->slots] != SLOT_EMPTY && r->b->discard != NULL)
+            r->b->discard(r->b->ctx, res);
+        r->done[i % r->slots] = SLOT_EMPTY;
+    }
+}
+
+static int run_serial(const struct cli_batch *b, void *res, size_t *printed)
 {
     int rc = CLI_EXIT_OK;
+    size_t i = 0;
 
-    for (size_t i = 0; i < b->n; i++) {
+    for (; i < b->n && !stopping(b); i++) {
         memset(res, 0, b->result_size);
-        b->work(b->ctx, i, res);
+        if (!b->work(b->ctx, i, res)) {
+            if (b->discard != NULL)
+                b->discard(b->ctx, res);
+            break;
+        }
         const int one = b->emit(b->ctx, i, res);
         rc = one > rc ? one : rc;
     }
+    *printed = i;
     return rc;
 }
 
-static int run_threads(struct ring *r, pthread_t *th, size_t workers)
+static int run_threads(struct ring *r, pthread_t *th, size_t workers, size_t *printed)
 {
     size_t started = 0;
 
     while (started < workers && pthread_create(&th[started], NULL, worker_main, r) == 0)
         started++;
     if (started == 0)
-        return run_serial(r->b, r->results);
-    const int rc = print_in_order(r);
+        return run_serial(r->b, r->results, printed);
+    const int rc = print_in_order(r, printed);
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    discard_rest(r, *printed);
     return rc;
 }
 
-int cli_batch_run(const struct cli_batch *b)
+int cli_batch_run(const struct cli_batch *b, size_t *printed)
 {
+    size_t count = 0;
+
     const size_t workers = b->workers < b->n ? b->workers : b->n;
     struct ring r = { .b = b, .slots = workers > 1 ? WINDOW_PER_WORKER * workers : 1 };
     pthread_t *th = calloc(workers > 1 ? workers : 1, sizeof(*th));
@@ -128,12 +176,12 @@ int cli_batch_run(const struct cli_batch *b)
     if (th == NULL || r.results == NULL || r.done == NULL) {
         cli_warn("out of memory");
     } else if (workers <= 1) {
-        rc = run_serial(b, r.results);
+        rc = run_serial(b, r.results, &count);
     } else {
         pthread_mutex_init(&r.lock, NULL);
         pthread_cond_init(&r.filled, NULL);
         pthread_cond_init(&r.room, NULL);
-        rc = run_threads(&r, th, workers);
+        rc = run_threads(&r, th, workers, &count);
         pthread_cond_destroy(&r.room);
         pthread_cond_destroy(&r.filled);
         pthread_mutex_destroy(&r.lock);
@@ -141,5 +189,7 @@ int cli_batch_run(const struct cli_batch *b)
     free(r.done);
     free(r.results);
     free(th);
+    if (printed != NULL)
+        *printed = count;
     return rc;
 }

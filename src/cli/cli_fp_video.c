@@ -6,7 +6,19 @@
  * `frame,quality,hex,timestamp` line per frame, a blank line between files, as
  * --format fpcalc separates audio files).
  *
- * Video is not cached in the catalog. One file is computed on a worker of the
+ * Results are cached in the catalog by content (cli_fp_cache.c), under the
+ * algorithm name "vpdq+everyE+sizeS" (E: --every in seconds, S: --size, 0 =
+ * native), with "+maxpxN" when --max-pixels N is given (a limit only turns a
+ * result into an error, but a stored result must not answer a call whose
+ * limit would refuse it), version CACHE_VERSION. The value (big-endian):
+ * duration (IEEE 754 double), frames decoded (8 bytes), truncated (1 byte),
+ * then per kept frame its number (8), timestamp (double), quality (1) and the
+ * 16 PDQ words (2 each). A truncated stream is stored with its flag and
+ * answered as truncated; an error, a timeout, a cancelled run or a call that
+ * returned past its deadline stores nothing. The --jobs thread count is not
+ * in the key: it never changes the frames.
+ *
+ * One file is computed on a worker of the
  * batch (cli_fp_batch.c) and printed later on the calling thread, so the two
  * halves are separate functions around a result struct; mv_vpdq_file() itself
  * spreads decoding, conversion and hashing over threads (o->threads, which
@@ -22,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -29,13 +42,17 @@
 
 #include "cli.h"
 #include "cli_fp_video.h"
-#include "mediavault/alloc.h"
 #include "mediavault/digest.h"
 #include "mediavault/fingerprint.h"
 #include "mediavault/vpdq.h"
 
-#define SNIFF_BYTES 1024
-#define TS_PACKET   188
+#define SNIFF_BYTES   1024
+#define TS_PACKET     188
+/* Bumped when the stored layout or the computation changes. */
+#define CACHE_VERSION 1
+#define ALGO_MAX      96
+#define HEAD_LEN      17 /* duration, frames decoded, truncated */
+#define FRAME_LEN     (8 + 8 + 1 + 2 * MV_PDQ_WORDS)
 
 static int has_nul(const uint8_t *d, size_t n)
 {
@@ -165,20 +182,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static mv_status file_md5(const char *path, char hex[2 * MV_MD5_LEN + 1])
-{
-    uint8_t md5[MV_DIGEST_MAX_LEN];
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return MV_EIO;
-    const mv_status st = mv_digest_fd(MV_DIGEST_MD5, fd, md5, NULL);
-    close(fd);
-    if (st == MV_OK)
-        mv_digest_hex(md5, MV_MD5_LEN, hex);
-    return st;
-}
-
 static void print_json(const char *path, const struct cli_fp_video_result *r, size_t printed)
 {
     char hex[MV_PDQ_HEX_LEN + 1];
@@ -192,8 +195,9 @@ static void print_json(const char *path, const struct cli_fp_video_result *r, si
         printf("%s{\"hash\": \"%s\", \"quality\": %d, \"timestamp\": %.3f}", i ? ", " : "", hex,
                r->frames[i].quality, r->frames[i].timestamp);
     }
-    printf("]%s, \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": false}",
-           r->info.truncated ? ", \"truncated\": true" : "", r->md5, r->ms);
+    printf("]%s, \"md5\": \"%s\", \"processing_time_ms\": %.3f, \"cached\": %s}",
+           r->info.truncated ? ", \"truncated\": true" : "", r->md5, r->ms,
+           r->cached ? "true" : "false");
 }
 
 static void print_one(const struct cli_fp_video *o, const char *path,
@@ -233,23 +237,165 @@ static void print_error(const struct cli_fp_video *o, const char *path, mv_statu
         cli_json_error(stdout, path, why, printed == 0);
 }
 
-void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
-                          struct cli_fp_video_result *r)
+static void algo_name(const struct cli_fp_video *o, char out[ALGO_MAX])
+{
+    const int n = snprintf(out, ALGO_MAX, "vpdq+every%.17g+size%zu", o->every, o->size);
+
+    if (o->max_pixels > 0 && n > 0 && n < ALGO_MAX)
+        snprintf(out + n, ALGO_MAX - (size_t)n, "+maxpx%zu", o->max_pixels);
+}
+
+/* The stored value of a complete result (malloc()); NULL when out of memory. */
+static uint8_t *pack(const struct cli_fp_video_result *r, size_t *len)
+{
+    uint8_t *v = malloc(HEAD_LEN + FRAME_LEN * r->count), *at = v;
+
+    if (v == NULL)
+        return NULL;
+    cli_fp_put_f64(&at, r->info.duration);
+    cli_fp_put_u64(&at, r->info.frames_decoded);
+    *at++ = r->info.truncated ? 1 : 0;
+    for (size_t i = 0; i < r->count; i++) {
+        const mv_vpdq_frame *f = &r->frames[i];
+        cli_fp_put_u64(&at, f->frame_number);
+        cli_fp_put_f64(&at, f->timestamp);
+        *at++ = (uint8_t)f->quality;
+        for (int w = 0; w < MV_PDQ_WORDS; w++) {
+            *at++ = (uint8_t)(f->hash.words[w] >> 8);
+            *at++ = (uint8_t)f->hash.words[w];
+        }
+    }
+    *len = HEAD_LEN + FRAME_LEN * r->count;
+    return v;
+}
+
+/* r from a stored value; 0 (r untouched) when the value is not one pack() wrote. */
+static int unpack(const uint8_t *v, size_t len, struct cli_fp_video_result *r)
+{
+    const uint8_t *at = v;
+
+    if (len < HEAD_LEN || (len - HEAD_LEN) % FRAME_LEN != 0 || v[16] > 1)
+        return 0;
+    const size_t count = (len - HEAD_LEN) / FRAME_LEN;
+    mv_vpdq_frame *frames = calloc(count ? count : 1, sizeof(*frames));
+    if (frames == NULL)
+        return 0;
+    r->info.duration = cli_fp_get_f64(&at);
+    r->info.frames_decoded = cli_fp_get_u64(&at);
+    r->info.truncated = *at++;
+    for (size_t i = 0; i < count; i++) {
+        mv_vpdq_frame *f = &frames[i];
+        f->frame_number = cli_fp_get_u64(&at);
+        f->timestamp = cli_fp_get_f64(&at);
+        f->quality = *at++;
+        for (int w = 0; w < MV_PDQ_WORDS; w++, at += 2)
+            f->hash.words[w] = (uint16_t)(at[0] << 8 | at[1]);
+    }
+    r->info.frames_hashed = count;
+    r->frames = frames;
+    r->count = count;
+    r->cached = 1;
+    return 1;
+}
+
+/* The frames of one file, gathered by collect() on the calling thread. */
+struct gather {
+    const struct cli_fp_video *o;
+    mv_vpdq_frame *frames; /* malloc() */
+    size_t count, cap;
+    int no_memory;
+};
+
+static int collect(const mv_vpdq_frame *frame, void *arg)
+{
+    struct gather *g = arg;
+
+    if (g->o->cancel != NULL && *g->o->cancel)
+        return 1; /* Ctrl-C: stop at the next frame, the call gives MV_ECANCELED */
+    if (g->count == g->cap) {
+        const size_t cap = g->cap ? 2 * g->cap : 64;
+        mv_vpdq_frame *grown = realloc(g->frames, cap * sizeof(*grown));
+        if (grown == NULL) {
+            g->no_memory = 1;
+            return 1;
+        }
+        g->frames = grown;
+        g->cap = cap;
+    }
+    g->frames[g->count++] = *frame;
+    return 0;
+}
+
+static mv_status decode(const struct cli_fp_video *o, const char *path,
+                        struct cli_fp_video_result *r)
 {
     const mv_vpdq_options opts = { .every_s = o->every,
                                    .size = o->size,
                                    .threads = o->threads,
                                    .max_pixels = o->max_pixels,
                                    .timeout_s = o->timeout };
-    const double start = now_ms();
+    struct gather g = { .o = o };
     mv_status st = refuse_text(path);
 
     if (st == MV_OK)
-        st = mv_vpdq_file_frames(path, &opts, &r->frames, &r->count, &r->info);
-    if (st == MV_OK && o->fmt == CLI_VIDEO_JSON)
-        st = file_md5(path, r->md5);
+        st = mv_vpdq_file(path, &opts, collect, &g, &r->info);
+    if (st == MV_ECANCELED && g.no_memory)
+        st = MV_ENOMEM;
+    if (st != MV_OK) {
+        free(g.frames);
+        return st;
+    }
+    r->frames = g.frames;
+    r->count = g.count;
+    return MV_OK;
+}
+
+static void store(const struct cli_fp_video *o, const char *path, const char *algo,
+                  const struct cli_fp_content *c, const struct cli_fp_video_result *r)
+{
+    size_t len = 0;
+    uint8_t *v = pack(r, &len);
+
+    if (v != NULL)
+        cli_fp_cache_put(o->cache, path, c, algo, CACHE_VERSION, v, len);
+    free(v);
+}
+
+void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
+                          struct cli_fp_video_result *r)
+{
+    const double start = now_ms();
+    const int cache = o->cache != NULL && o->cache->cat != NULL;
+    struct cli_fp_content content = { 0 };
+    char algo[ALGO_MAX];
+    uint8_t *v = NULL;
+    size_t len = 0;
+
+    algo_name(o, algo);
+    if (cache)
+        cli_fp_content_of(path, &content);
+    if (cli_fp_cache_get(o->cache, &content, algo, CACHE_VERSION, &v, &len) && unpack(v, len, r)) {
+        r->st = MV_OK;
+    } else {
+        /* The limit counts from the decode, as the library's deadline does: a
+         * call that returned at or past it may have been cut short. */
+        const double decode_start = now_ms();
+        r->st = decode(o, path, r);
+        const int in_time = o->timeout <= 0 || now_ms() - decode_start < o->timeout * 1e3;
+        const int canceled = o->cancel != NULL && *o->cancel;
+        if (r->st == MV_OK && cache && in_time && !canceled)
+            store(o, path, algo, &content, r);
+        /* Without the cache the MD5 is needed for JSON only, and taken after
+         * the decode as before (a failing file is not hashed). */
+        if (r->st == MV_OK && !cache && o->fmt == CLI_VIDEO_JSON)
+            cli_fp_content_of(path, &content);
+    }
+    free(v);
+    if (r->st == MV_OK && o->fmt == CLI_VIDEO_JSON && !content.known)
+        r->st = MV_EIO;
+    if (content.known)
+        mv_digest_hex(content.md5, MV_MD5_LEN, r->md5);
     r->ms = now_ms() - start;
-    r->st = st;
 }
 
 int cli_fp_video_emit(const struct cli_fp_video *o, const char *path, struct cli_fp_video_result *r,
@@ -269,7 +415,7 @@ int cli_fp_video_emit(const struct cli_fp_video *o, const char *path, struct cli
         rc = r->st == MV_ENOMEM ? CLI_EXIT_SYSTEM : CLI_EXIT_SOME_FAILED;
     }
     *printed += r->st == MV_OK || o->fmt == CLI_VIDEO_JSON;
-    mv_free(r->frames);
+    free(r->frames);
     r->frames = NULL;
     return rc;
 }

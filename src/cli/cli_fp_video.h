@@ -5,9 +5,11 @@
 #ifndef MV_CLI_FP_VIDEO_H
 #define MV_CLI_FP_VIDEO_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli_fp_cache.h"
 #include "mediavault/digest.h"
 #include "mediavault/vpdq.h"
 
@@ -17,21 +19,24 @@ enum cli_fp_video_fmt { CLI_VIDEO_TEXT, CLI_VIDEO_JSON, CLI_VIDEO_VPDQ };
 struct cli_fp_video {
     enum cli_fp_video_mode mode; /* --type video: ON; image/text/audio: OFF */
     enum cli_fp_video_fmt fmt;
-    double every;      /* --every, seconds; 0 = every frame */
-    size_t size;       /* --size: 0 = native, else N x N */
-    size_t threads;    /* PDQ workers per file, from --jobs; 0 = one per CPU */
-    size_t max_pixels; /* --max-pixels; 0 = the library's default */
-    double timeout;    /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
+    double every;                        /* --every, seconds; 0 = every frame */
+    size_t size;                         /* --size: 0 = native, else N x N */
+    size_t threads;                      /* PDQ workers per file, from --jobs; 0 = one per CPU */
+    size_t max_pixels;                   /* --max-pixels; 0 = the library's default */
+    double timeout;                      /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
+    struct cli_fp_cache *cache;          /* NULL or no catalog in it: not cached */
+    const volatile sig_atomic_t *cancel; /* NULL, or nonzero once the run must stop */
 };
 
 /* One file's outcome, from cli_fp_video_compute() to cli_fp_video_emit(). */
 struct cli_fp_video_result {
-    mv_status st;
-    mv_vpdq_frame *frames;
+    mv_status st;          /* MV_ECANCELED: stopped by *cancel, nothing to print */
+    mv_vpdq_frame *frames; /* malloc() */
     size_t count;
     mv_vpdq_info info;
     char md5[2 * MV_MD5_LEN + 1]; /* --format json only */
     double ms;
+    int cached; /* from the catalog */
 };
 
 /* 1 when the first bytes are a video container: MP4/QuickTime (ftyp of a video
@@ -42,7 +47,8 @@ int cli_fp_video_sniff(const uint8_t *head, size_t len);
  * device (those give 0, as does a file that cannot be read); returns the count. */
 size_t cli_fp_read_head(const char *path, uint8_t *head, size_t size);
 
-/* Fingerprints one file into r (zeroed by the caller); safe on any thread. */
+/* Fingerprints one file into r (zeroed by the caller), from the catalog when
+ * o->cache has it; safe on any thread. */
 void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
                           struct cli_fp_video_result *r);
 

@@ -51,4 +51,8 @@ int mv__lib_dir(char *dir, size_t len);
 /* Number of online CPUs, at least 1. */
 size_t mv__cpu_count(void);
 
+/* 1 once mv_media_cancel(1) asked the decodes in flight to stop (core_cancel.c;
+ * in the media plugin, read through the host table). */
+int mv__media_canceled(void);
+
 #endif

@@ -10,7 +10,9 @@
  * decodes slowly and never reads. Reading the monotonic clock costs tens of
  * nanoseconds, nothing next to a packet. The callers turn both into
  * MV_ETIMEDOUT; what was decoded until then is discarded, so a timed-out file
- * has no partial result. Before any of that, only a regular file is handed to
+ * has no partial result. mv_media_cancel() makes every deadline pass at once
+ * (core_cancel.c): the same checks then end the decodes in flight, which is
+ * how a program stops them on SIGINT. Before any of that, only a regular file is handed to
  * FFmpeg: opening a FIFO or a device can block for ever, before a deadline can
  * be checked.
  */
@@ -44,7 +46,7 @@ mv_status mv__deadline_start(mv__deadline *d, double timeout_s)
 
 int mv__deadline_passed(const mv__deadline *d)
 {
-    return d->at > 0.0 && now_s() >= d->at;
+    return mv__media_canceled() || (d->at > 0.0 && now_s() >= d->at);
 }
 
 static int interrupt(void *arg)

@@ -19,7 +19,8 @@ typedef struct mv__deadline {
  * timeout_s is negative or not a number. */
 mv_status mv__deadline_start(mv__deadline *d, double timeout_s);
 
-/* 1 once the deadline has passed (never when there is none). */
+/* 1 once the deadline has passed (never when there is none), or at once
+ * after mv_media_cancel(1). */
 int mv__deadline_passed(const mv__deadline *d);
 
 /* MV_OK when path is a regular file; MV_EISDIR, MV_ENOTREG or the stat error

@@ -47,6 +47,7 @@ struct mv_media_host {
     mv_status (*status_from_errno)(int err);
     mv_status (*read_full)(int fd, void *buf, size_t size); /* mv__read_full() */
     size_t (*cpu_count)(void);                              /* mv__cpu_count() */
+    int (*canceled)(void); /* mv__media_canceled(): mv_media_cancel() was called */
 };
 
 /* What the plugin offers: the media layer's entry points, same contracts. */

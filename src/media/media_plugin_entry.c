@@ -86,6 +86,11 @@ size_t mv__cpu_count(void)
     return host->cpu_count();
 }
 
+int mv__media_canceled(void)
+{
+    return host->canceled();
+}
+
 static const struct mv_media_plugin table = {
     .abi = MV_MEDIA_PLUGIN_ABI,
     .size = sizeof(struct mv_media_plugin),
@@ -108,7 +113,7 @@ mv_media_plugin_entry(uint32_t abi_version, const struct mv_media_host *h)
     if (abi_version != MV_MEDIA_PLUGIN_ABI || h == NULL || h->abi != MV_MEDIA_PLUGIN_ABI ||
         h->size < sizeof(*h) || h->malloc == NULL || h->calloc == NULL || h->realloc == NULL ||
         h->free == NULL || h->log == NULL || h->status_from_errno == NULL || h->read_full == NULL ||
-        h->cpu_count == NULL)
+        h->cpu_count == NULL || h->canceled == NULL)
         return NULL;
     host = h;
     return &table;

@@ -45,6 +45,7 @@ static const struct mv_media_host host = {
     .status_from_errno = mv_status_from_errno,
     .read_full = mv__read_full,
     .cpu_count = mv__cpu_count,
+    .canceled = mv__media_canceled,
 };
 
 static struct {

@@ -54,8 +54,9 @@ n=$(wc -l <"${r1[0]}")
 cut -d' ' -f2-5 "$tmp/auto" | tr ' ' ',' | cmp -s - "${r1[0]}" ||
     fail "auto text lines differ from ${r1[0]}"
 
-# JSON: the DESIGN.md object, with as many frames as the reference keeps.
-"$mv" fingerprint --format json --type video --every 0 "$tmp/clip.mp4" >"$tmp/j" ||
+# JSON: the DESIGN.md object, with as many frames as the reference keeps (computed:
+# the runs above cached this content under --every 0).
+"$mv" fingerprint --no-cache --format json --type video --every 0 "$tmp/clip.mp4" >"$tmp/j" ||
     fail "json: exit $?"
 python3 - "$tmp/j" "$vec/expected/$a.r0.txt" "$tmp/clip.mp4" <<'PY' || fail "json contents"
 import hashlib, json, sys
@@ -71,6 +72,17 @@ for f, r in zip(o["frames"], ref):
     assert set(f) == {"hash", "quality", "timestamp"}, f
     assert f["hash"] == r[2] and f["quality"] == int(r[1]), (f, r)
     assert abs(f["timestamp"] - float(r[3])) < 1e-9, (f, r)
+PY
+# The same from the catalog: "cached": true, everything else but the time equal.
+"$mv" fingerprint --format json --type video --every 0 "$tmp/clip.mp4" >"$tmp/jc" ||
+    fail "json cached: exit $?"
+python3 - "$tmp/j" "$tmp/jc" <<'PY' || fail "json from the cache"
+import json, sys
+a, b = (json.load(open(p))[0] for p in sys.argv[1:3])
+assert a["cached"] is False and b["cached"] is True, (a["cached"], b["cached"])
+for o in (a, b):
+    del o["cached"], o["processing_time_ms"]
+assert a == b, (a, b)
 PY
 
 # Bad inputs with --type video: a missing file, a text file (never handed to the decoder

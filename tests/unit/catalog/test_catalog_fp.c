@@ -1,10 +1,14 @@
 /*
  * Unit tests of the catalog's fingerprint cache (mv_catalog_fp_get/put): rows
  * keyed by (content MD5, size, algorithm, version), misses, overwrites, the
- * caller's buffer, bad arguments, and the cache as mv_fp uses it. Each case
+ * caller's buffer, bad arguments, and the cache as mv_fp uses it; the values
+ * and keys of the audio and video cache (megabytes of frames read again
+ * into a buffer of their size, option-carrying algorithm names) and two
+ * handles writing one catalog file from two threads at once. Each case
  * uses a real SQLite catalog file in a fresh temporary directory, reopened
  * where persistence matters.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -305,6 +309,144 @@ static void fp_uses_cache(void **state)
     cleanup(c);
 }
 
+/* A video hashed at every frame for an hour stores megabytes: the first
+ * buffer is too small, the length comes back, a buffer of that size gets it. */
+static void large_values(void **state)
+{
+    enum { BIG = 4 * 1024 * 1024 + 17 };
+    mv_catalog *c = open_fresh();
+    uint8_t md5[MV_MD5_LEN], small[16384];
+    uint8_t *v = malloc(BIG), *got = malloc(BIG);
+    size_t len = 0;
+    int quality = 0;
+
+    (void)state;
+    assert_non_null(v);
+    assert_non_null(got);
+    md5_of(md5, 0x77);
+    value_of(v, BIG, 11);
+    assert_int_equal(mv_catalog_fp_put(c, md5, 1u << 30, "vpdq+every0+size0", 1, v, BIG, -1, 1),
+                     MV_OK);
+    c = reopen(c);
+    assert_int_equal(mv_catalog_fp_get(c, md5, 1u << 30, "vpdq+every0+size0", 1, small,
+                                       sizeof(small), &len, &quality),
+                     MV_ETOOBIG);
+    assert_int_equal(len, BIG);
+    memset(got, 0, BIG);
+    assert_int_equal(
+        mv_catalog_fp_get(c, md5, 1u << 30, "vpdq+every0+size0", 1, got, len, &len, &quality),
+        MV_OK);
+    assert_int_equal(len, BIG);
+    assert_int_equal(quality, -1);
+    assert_memory_equal(got, v, BIG);
+    free(v);
+    free(got);
+    cleanup(c);
+}
+
+/* The options that change a result are in the algorithm name: each name is a
+ * row of its own on one content, and a name never answers for another content. */
+static void option_keys(void **state)
+{
+    static const char *const names[] = {
+        "chromaprint+alg2+len120",     "chromaprint+alg2+len0", "chromaprint+alg3+len120",
+        "vpdq+every1+size0",           "vpdq+every0.5+size0",   "vpdq+every1+size128",
+        "vpdq+every1+size0+maxpx1000",
+    };
+    const size_t n = sizeof(names) / sizeof(names[0]);
+    mv_catalog *c = open_fresh();
+    uint8_t md5[MV_MD5_LEN], other[MV_MD5_LEN], v[40], got[40];
+    size_t len = 0;
+    int quality = 0;
+
+    (void)state;
+    md5_of(md5, 0x31);
+    md5_of(other, 0x32);
+    for (size_t i = 0; i < n; i++) {
+        value_of(v, sizeof(v), (unsigned)i);
+        assert_int_equal(mv_catalog_fp_put(c, md5, 500, names[i], 1, v, sizeof(v), -1, 1), MV_OK);
+    }
+    c = reopen(c);
+    for (size_t i = 0; i < n; i++) {
+        value_of(v, sizeof(v), (unsigned)i);
+        assert_int_equal(
+            mv_catalog_fp_get(c, md5, 500, names[i], 1, got, sizeof(got), &len, &quality), MV_OK);
+        assert_memory_equal(got, v, sizeof(v));
+        /* Another MD5, another size, another version: misses. */
+        assert_int_equal(
+            mv_catalog_fp_get(c, other, 500, names[i], 1, got, sizeof(got), &len, &quality),
+            MV_ENOENT);
+        assert_int_equal(
+            mv_catalog_fp_get(c, md5, 501, names[i], 1, got, sizeof(got), &len, &quality),
+            MV_ENOENT);
+        assert_int_equal(
+            mv_catalog_fp_get(c, md5, 500, names[i], 2, got, sizeof(got), &len, &quality),
+            MV_ENOENT);
+    }
+    cleanup(c);
+}
+
+/* Two handles on one catalog file, as two processes (or the two handles of
+ * one `fingerprint` run) have: both write at once, on contents of their own
+ * and on shared ones; the busy timeout makes each wait, none fails. */
+#define WRITES 150
+
+struct writer {
+    int id;
+    mv_status st;
+};
+
+static void *write_rows(void *arg)
+{
+    struct writer *w = arg;
+    mv_catalog *c = NULL;
+    uint8_t md5[MV_MD5_LEN], v[200];
+
+    w->st = mv_catalog_open(db, &c);
+    for (int i = 0; i < WRITES && w->st == MV_OK; i++) {
+        /* Even i: a content only this writer stores; odd i: one both store. */
+        md5_of(md5, (uint8_t)i);
+        md5[0] = (uint8_t)(i % 2 ? 0xff : w->id);
+        value_of(v, sizeof(v), (unsigned)i);
+        w->st = mv_catalog_fp_put(c, md5, (uint64_t)i, "chromaprint+alg2+len120", 1, v, sizeof(v),
+                                  -1, 1);
+    }
+    mv_catalog_close(c);
+    return NULL;
+}
+
+static void two_writers(void **state)
+{
+    mv_catalog *c = open_fresh();
+    struct writer w[2] = { { 1, MV_OK }, { 2, MV_OK } };
+    pthread_t th[2];
+    uint8_t md5[MV_MD5_LEN], v[200], got[200];
+    size_t len = 0;
+    int quality = 0;
+
+    (void)state;
+    for (int t = 0; t < 2; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, write_rows, &w[t]), 0);
+    for (int t = 0; t < 2; t++)
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+    assert_int_equal(w[0].st, MV_OK);
+    assert_int_equal(w[1].st, MV_OK);
+    c = reopen(c);
+    for (int i = 0; i < WRITES; i++) {
+        value_of(v, sizeof(v), (unsigned)i);
+        for (int t = 0; t < 2; t++) {
+            md5_of(md5, (uint8_t)i);
+            md5[0] = (uint8_t)(i % 2 ? 0xff : w[t].id);
+            assert_int_equal(mv_catalog_fp_get(c, md5, (uint64_t)i, "chromaprint+alg2+len120", 1,
+                                               got, sizeof(got), &len, &quality),
+                             MV_OK);
+            assert_int_equal(len, sizeof(v));
+            assert_memory_equal(got, v, sizeof(v));
+        }
+    }
+    cleanup(c);
+}
+
 int main(int argc, char **argv)
 {
     static const struct CMUnitTest tests[] = {
@@ -312,6 +454,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(overwrite),         cmocka_unit_test(version_mismatch),
         cmocka_unit_test(small_buffer),      cmocka_unit_test(bad_arguments),
         cmocka_unit_test(null_safety),       cmocka_unit_test(fp_uses_cache),
+        cmocka_unit_test(large_values),      cmocka_unit_test(option_keys),
+        cmocka_unit_test(two_writers),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
