@@ -228,7 +228,7 @@ if [[ $only == *a* ]]; then
         bench "mediavault --jobs 1, per file (one thread)" "$nfiles" \
             "xargs -n 1 '$MV' fingerprint --no-cache --type audio $j1 --format fpcalc <list"
     fi
-    printf '  target (issue): per file >= 1.0x fpcalc -> %s, %s\n' \
+    printf '  target: per file >= 1.0x fpcalc -> %s, %s\n' \
         "$(awk -v r="$fp_per_file" -v m="$mv_per_file" 'BEGIN { printf "%.2fx", r / m }')" \
         "$(awk -v r="$fp_per_file" -v m="$mv_per_file" 'BEGIN { print (r / m >= 1.0 ? "met" : "NOT met") }')"
 
@@ -257,11 +257,11 @@ if [[ $only == *a* ]]; then
     bench "mediavault --jobs 1, one call on all files" "$nfiles" \
         "'$MV' fingerprint --no-cache --type audio $j1 \"\${files[@]}\""
     if ((jobs2)); then
-        printf '  target (issue), read as the speed-up of --jobs 2 over --jobs 1 (one call each) >= 1.8x -> %s, %s\n' \
+        printf '  target, read as the speed-up of --jobs 2 over --jobs 1 (one call each) >= 1.8x -> %s, %s\n' \
             "$(awk -v a="$mv_j2" -v b="$last_mean" 'BEGIN { printf "%.2fx", b / a }')" \
             "$(awk -v a="$mv_j2" -v b="$last_mean" 'BEGIN { print (b / a >= 1.8 ? "met" : "NOT met") }')"
     fi
-    printf '  target (issue), read as the ratio to fpcalc x2: batch on 2 jobs >= 1.8x fpcalc x2 (best mediavault line, %s) -> %s, %s\n' "$best_label" \
+    printf '  target, read as the ratio to fpcalc x2: batch on 2 jobs >= 1.8x fpcalc x2 (best mediavault line, %s) -> %s, %s\n' "$best_label" \
         "$(awk -v r="$fp_x2" -v m="$best" 'BEGIN { printf "%.2fx", r / m }')" \
         "$(awk -v r="$fp_x2" -v m="$best" 'BEGIN { print (r / m >= 1.8 ? "met" : "NOT met") }')"
     printf '  seed figure (3-6 s per 3-minute file): mediavault per file %s s\n' \
@@ -293,7 +293,7 @@ if [[ $only == *v* ]]; then
     [[ $n0 -eq $nframes ]] || die "--every 0 printed $n0 frames, the video has $nframes"
     [[ $n1 -ge $((vdur - 1)) && $n1 -le $((vdur + 1)) ]] || die "--every 1 printed $n1 frames for $vdur s"
     printf '  check: --every 0 gave %s lines (one per frame), --every 1 gave %s (one per second)\n' "$n0" "$n1"
-    printf '  target (issue): every 1 s <= 1.3x the decode alone -> %s, %s\n' \
+    printf '  target: every 1 s <= 1.3x the decode alone -> %s, %s\n' \
         "$(awk -v r="$dec" -v m="$r1" 'BEGIN { printf "%.2fx", m / r }')" \
         "$(awk -v r="$dec" -v m="$r1" 'BEGIN { print (m / r <= 1.3 ? "met" : "NOT met") }')"
 fi

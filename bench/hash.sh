@@ -210,7 +210,7 @@ peak_rss() {
 target() {
     awk -v t="$1" -v m="$2" -v r="$3" -v g="$4" 'BEGIN {
         x = m / r
-        printf "  target (issue): %s >= %.1fx -> %.3fx, %s\n", t, g, x, (x >= g ? "met" : "NOT met") }'
+        printf "  target: %s >= %.1fx -> %.3fx, %s\n", t, g, x, (x >= g ? "met" : "NOT met") }'
 }
 
 # ---- the table -----------------------------------------------------------------
