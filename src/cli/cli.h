@@ -5,6 +5,7 @@
 #ifndef MV_CLI_H
 #define MV_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -107,6 +108,16 @@ int cli_export(struct cli_global *g, int argc, char **argv);
 int cli_fingerprint(struct cli_global *g, int argc, char **argv);
 /* Opens --catalog, else the default catalog; complains and returns NULL on failure. */
 mv_catalog *cli_catalog_open(const struct cli_global *g);
+
+/* SIGINT and SIGTERM (cli_signals.c): handler for both, except a signal the
+ * process inherited as ignored; cli_signals_restore() puts back the old actions. */
+#define CLI_SIGNALS 2
+struct cli_signals {
+    struct sigaction old[CLI_SIGNALS];
+    int set[CLI_SIGNALS];
+};
+void cli_signals_catch(struct cli_signals *s, void (*handler)(int));
+void cli_signals_restore(struct cli_signals *s);
 
 /* Length of the valid UTF-8 sequence (RFC 3629) at s, of left bytes; 0 when invalid. */
 size_t cli_utf8_len(const uint8_t *s, size_t left);

@@ -70,25 +70,13 @@ enum fp_format { FP_TEXT, FP_JSON };
 enum fp_kind { KIND_FP, KIND_AUDIO, KIND_VIDEO };
 
 /* Set by the first SIGINT or SIGTERM of a run; read by the batch and vPDQ. */
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested; /* lock-free: safe in the handler, read by workers */
 
 static void on_signal(int sig)
 {
     stop_requested = 1;
     mv_media_cancel(1);   /* the decodes in flight stop at their next packet or frame */
     signal(sig, SIG_DFL); /* a second signal ends the process the usual way */
-}
-
-static void catch_signals(int on)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on ? on_signal : SIG_DFL;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 }
 
 struct fp_opts {
@@ -363,11 +351,12 @@ static int run_inputs(const struct cli_global *g, mv_fp *fp, struct fp_opts *o, 
                                      .stop = &stop_requested,
                                      .ctx = &ctx };
     size_t printed = 0;
+    struct cli_signals sig;
 
     stop_requested = 0;
-    catch_signals(1);
+    cli_signals_catch(&sig, on_signal);
     int rc = cli_batch_run(&batch, &printed);
-    catch_signals(0);
+    cli_signals_restore(&sig);
     mv_media_cancel(0);
     if (printed < n) {
         fflush(stdout);

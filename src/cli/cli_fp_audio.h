@@ -5,7 +5,7 @@
 #ifndef MV_CLI_FP_AUDIO_H
 #define MV_CLI_FP_AUDIO_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,13 +19,13 @@ enum cli_fp_audio_fmt { CLI_AUDIO_TEXT, CLI_AUDIO_JSON, CLI_AUDIO_FPCALC };
 struct cli_fp_audio {
     enum cli_fp_audio_mode mode; /* --type audio: ON; image/text: OFF */
     enum cli_fp_audio_fmt fmt;
-    double length;                       /* --length, seconds; 0 = whole file */
-    int raw;                             /* --raw */
-    int algorithm;                       /* --algorithm 1..5 (fpcalc's numbering) */
-    double timeout;                      /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
-    int threads;                         /* per file, from cli_fp_audio_threads(); 0 or 1 = one */
-    struct cli_fp_cache *cache;          /* NULL or no catalog in it: not cached */
-    const volatile sig_atomic_t *cancel; /* NULL, or nonzero once the run must stop */
+    double length;              /* --length, seconds; 0 = whole file */
+    int raw;                    /* --raw */
+    int algorithm;              /* --algorithm 1..5 (fpcalc's numbering) */
+    double timeout;             /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
+    int threads;                /* per file, from cli_fp_audio_threads(); 0 or 1 = one */
+    struct cli_fp_cache *cache; /* NULL or no catalog in it: not cached */
+    const atomic_int *cancel;   /* NULL, or nonzero once the run must stop */
 };
 
 /* One file's outcome, from cli_fp_audio_compute() to cli_fp_audio_emit(). */

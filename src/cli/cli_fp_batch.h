@@ -6,7 +6,7 @@
 #ifndef MV_CLI_FP_BATCH_H
 #define MV_CLI_FP_BATCH_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* Computes input `index` into result (result_size zeroed bytes); runs on a
@@ -29,7 +29,7 @@ struct cli_batch {
     /* NULL, or set (by a signal handler) to stop: no input is taken after it,
      * the running ones finish (or see it themselves and give up), and the
      * complete results before the first that is not are printed, in order. */
-    const volatile sig_atomic_t *stop;
+    const atomic_int *stop;
     void *ctx;
 };
 

@@ -15,8 +15,8 @@
  *
  * Because the hash and the decode are two reads, a file that changes in
  * between could pair one content's MD5 with another's fingerprint: the
- * identity, size and times taken with the hash are compared again before a
- * store, and a file that changed is simply not stored.
+ * identity, size and times taken before the hash must still hold after it
+ * and again before a store, and a file that changed is simply not stored.
  *
  * The workers of the batch share one catalog handle (SQLite opened NOMUTEX
  * allows one thread at a time), so every call goes through k->lock. This
@@ -54,9 +54,21 @@ static void identity(const struct stat *sb, struct cli_fp_content *c)
     c->ctime_ns = ns_of(sb->st_ctim);
 }
 
+static int same_identity(const struct cli_fp_content *a, const struct cli_fp_content *b)
+{
+    return a->size == b->size && a->device == b->device && a->inode == b->inode &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* The identity is taken before the hash and must be the same after it: a file
+ * rewritten while it was hashed (same size, bytes already read) would otherwise
+ * pair the old bytes' MD5 with an identity that the new bytes still match when
+ * the fingerprint is stored, and cache the new content's fingerprint under the
+ * old content's MD5. Such a file is not cached (known stays 0). */
 void cli_fp_content_of(const char *path, struct cli_fp_content *c)
 {
     struct stat sb;
+    struct cli_fp_content before = { 0 }, after = { 0 };
     uint8_t md5[MV_DIGEST_MAX_LEN];
     uint64_t bytes = 0;
 
@@ -65,12 +77,17 @@ void cli_fp_content_of(const char *path, struct cli_fp_content *c)
     const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-        mv_digest_fd(MV_DIGEST_MD5, fd, md5, &bytes) == MV_OK && bytes == (uint64_t)sb.st_size &&
-        fstat(fd, &sb) == 0) {
-        identity(&sb, c);
-        memcpy(c->md5, md5, MV_MD5_LEN);
-        c->known = 1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        identity(&sb, &before);
+        if (mv_digest_fd(MV_DIGEST_MD5, fd, md5, &bytes) == MV_OK &&
+            bytes == (uint64_t)sb.st_size && fstat(fd, &sb) == 0) {
+            identity(&sb, &after);
+            if (same_identity(&before, &after)) {
+                *c = after;
+                memcpy(c->md5, md5, MV_MD5_LEN);
+                c->known = 1;
+            }
+        }
     }
     close(fd);
 }
@@ -83,8 +100,7 @@ int cli_fp_content_unchanged(const char *path, const struct cli_fp_content *c)
     if (!c->known || stat(path, &sb) != 0)
         return 0;
     identity(&sb, &now);
-    return now.size == c->size && now.device == c->device && now.inode == c->inode &&
-           now.mtime_ns == c->mtime_ns && now.ctime_ns == c->ctime_ns;
+    return same_identity(&now, c);
 }
 
 int cli_fp_cache_get(struct cli_fp_cache *k, const struct cli_fp_content *c, const char *algorithm,

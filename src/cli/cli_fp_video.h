@@ -5,7 +5,7 @@
 #ifndef MV_CLI_FP_VIDEO_H
 #define MV_CLI_FP_VIDEO_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,13 +19,13 @@ enum cli_fp_video_fmt { CLI_VIDEO_TEXT, CLI_VIDEO_JSON, CLI_VIDEO_VPDQ };
 struct cli_fp_video {
     enum cli_fp_video_mode mode; /* --type video: ON; image/text/audio: OFF */
     enum cli_fp_video_fmt fmt;
-    double every;                        /* --every, seconds; 0 = every frame */
-    size_t size;                         /* --size: 0 = native, else N x N */
-    size_t threads;                      /* PDQ workers per file, from --jobs; 0 = one per CPU */
-    size_t max_pixels;                   /* --max-pixels; 0 = the library's default */
-    double timeout;                      /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
-    struct cli_fp_cache *cache;          /* NULL or no catalog in it: not cached */
-    const volatile sig_atomic_t *cancel; /* NULL, or nonzero once the run must stop */
+    double every;               /* --every, seconds; 0 = every frame */
+    size_t size;                /* --size: 0 = native, else N x N */
+    size_t threads;             /* PDQ workers per file, from --jobs; 0 = one per CPU */
+    size_t max_pixels;          /* --max-pixels; 0 = the library's default */
+    double timeout;             /* MEDIAVAULT_TIMEOUT, seconds per file; 0 = none */
+    struct cli_fp_cache *cache; /* NULL or no catalog in it: not cached */
+    const atomic_int *cancel;   /* NULL, or nonzero once the run must stop */
 };
 
 /* One file's outcome, from cli_fp_video_compute() to cli_fp_video_emit(). */

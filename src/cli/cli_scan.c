@@ -23,19 +23,6 @@ static void on_signal(int sig)
     signal(sig, SIG_DFL); /* a second signal ends the process the usual way */
 }
 
-static void catch_signals(mv_scan *s)
-{
-    struct sigaction sa;
-
-    running_scan = s;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 mv_catalog *cli_catalog_open(const struct cli_global *g)
 {
     char *uri = NULL;
@@ -266,13 +253,14 @@ static int run_scan(struct scan_opts *o, mv_scan *s, int argc, char **argv)
     }
     mv_scan_set_progress(s, p);
     mv_scan_set_event(s, on_event, o);
-    catch_signals(s);
+    struct cli_signals sig;
+    running_scan = s;
+    cli_signals_catch(&sig, on_signal);
     struct cli_progress *cp = cli_progress_start(o->g, p);
     mv_status st =
         mv_scan_run(s, c, (const char *const *)argv + optind, (size_t)(argc - optind), &m);
     cli_progress_stop(cp);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_signals_restore(&sig);
     running_scan = NULL;
     print_summary(o, &m, st);
     int rc = exit_status(c, st, &m);

@@ -158,7 +158,10 @@ static mv_status feed(mv__video *v)
     int ret = av_read_frame(v->fmt, v->pkt);
 
     if (ret < 0) {
-        if (ret == AVERROR(ENOMEM) || ret == AVERROR_EXIT)
+        /* A system error (EIO from a failing disk or a network file system)
+           is the error of the moment, not a stream cut short: it is returned,
+           never reported as a truncated stream (which the cache would keep). */
+        if (ret == AVERROR_EXIT || (ret < 0 && ret > -4096 && ret != AVERROR(EINVAL)))
             return status_from_av(ret);
         if (ret != AVERROR_EOF)
             v->truncated = 1;

@@ -149,8 +149,14 @@ static mv_status store_group(struct mv__scan_ctx *x, struct chunk *k, size_t i)
             e->reason = reason;
         }
         count_stored(x, e);
-        if (e->reason == MV__SCAN_REFP && e->error == MV_OK)
-            continue; /* read for its fingerprint only: its row holds these digests already */
+        if (e->reason == MV__SCAN_REFP) {
+            /* Read for its fingerprint only: its row holds these digests already,
+               and a read that failed (out of memory, I/O) leaves the row as it was
+               rather than erase the digests of an unchanged file. */
+            if (e->error != MV_OK)
+                ret = mv_catalog_scan_error(x->c, x->scan_id, e->path, e->len, e->error, e->note);
+            continue;
+        }
         ret = mv__scan_store(x, e);
         if (ret == MV_OK && e->error != MV_OK)
             ret = mv_catalog_scan_error(x->c, x->scan_id, e->path, e->len, e->error, e->note);

@@ -78,11 +78,16 @@
 /*
  * The cache row that says a content cannot be fingerprinted: the failure's
  * mv_status as a 4-byte big-endian negated number, no quality. Its version is
- * the library's, so that another version (other decoders, a fix) tries each
- * such content once more.
+ * the library's and whether this build decodes HEIF (failed_version()), so
+ * that another version (other decoders, a fix), or a build that gained
+ * libheif, tries each such content once more.
  */
-#define FP_FAILED_ALGO    "unfingerprintable"
-#define FP_FAILED_VERSION ((int)MV_VERSION_NUMBER)
+#define FP_FAILED_ALGO "unfingerprintable"
+
+static int failed_version(void)
+{
+    return (int)MV_VERSION_NUMBER << 1 | (mv_fp_heif_supported() ? 1 : 0);
+}
 
 /* One device's workers and its jobs in flight (the writer's count). */
 struct whole_device {
@@ -107,16 +112,13 @@ struct mv__scan_whole {
     size_t n_running, cap_running;
 };
 
-static const mv__catalog_fp_algo fp_done[] = {
-    { "pdq", MV_FP_PDQ_VERSION }, /* mv_fp's names with default options */
-    { "simhash64", MV_FP_SIMHASH_VERSION },
-    { FP_FAILED_ALGO, FP_FAILED_VERSION },
-};
-
-const struct mv__catalog_fp_algo *mv__scan_whole_fp_done(size_t *n)
+size_t mv__scan_whole_fp_done(mv__catalog_fp_algo *out)
 {
-    *n = sizeof(fp_done) / sizeof(fp_done[0]);
-    return fp_done;
+    /* mv_fp's names with default options, then the failure record */
+    out[0] = (mv__catalog_fp_algo){ "pdq", MV_FP_PDQ_VERSION };
+    out[1] = (mv__catalog_fp_algo){ "simhash64", MV_FP_SIMHASH_VERSION };
+    out[2] = (mv__catalog_fp_algo){ FP_FAILED_ALGO, failed_version() };
+    return MV__SCAN_FP_DONE;
 }
 
 /* Images mv_fp_sniff() recognises (and HEIF), texts SimHash is meant for. */
@@ -327,10 +329,12 @@ int mv__scan_whole_done(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t s
     uint8_t v[64];
     size_t len;
     int quality;
+    mv__catalog_fp_algo done[MV__SCAN_FP_DONE];
+    const size_t n = mv__scan_whole_fp_done(done);
 
-    for (size_t i = 0; i < sizeof(fp_done) / sizeof(fp_done[0]); i++) {
-        const mv_status st = mv_catalog_fp_get(c, md5, size, fp_done[i].algorithm,
-                                               fp_done[i].version, v, sizeof(v), &len, &quality);
+    for (size_t i = 0; i < n; i++) {
+        const mv_status st = mv_catalog_fp_get(c, md5, size, done[i].algorithm, done[i].version, v,
+                                               sizeof(v), &len, &quality);
         if (st == MV_OK || st == MV_ETOOBIG) /* there, whatever its length */
             return 1;
     }
@@ -397,7 +401,7 @@ static mv_status record_failure(struct mv__scan_ctx *x, const struct mv__scan_wh
     mv_status ret = mv__scan_write_begin(x);
 
     if (ret == MV_OK)
-        ret = mv_catalog_fp_put(x->c, j->md5, j->size, FP_FAILED_ALGO, FP_FAILED_VERSION, v,
+        ret = mv_catalog_fp_put(x->c, j->md5, j->size, FP_FAILED_ALGO, failed_version(), v,
                                 sizeof(v), -1, x->now);
     return ret == MV_OK ? mv__scan_maybe_commit(x, 0) : ret;
 }

@@ -20,7 +20,9 @@ cd "$T" || exit 1
 for jobs in 1 2; do
     "$MV" fingerprint --no-cache --type audio --length 0 --format json s1.wav s2.wav >"$T/want" ||
         fail "--jobs $jobs: reference"
-    "$MV" fingerprint --type audio --length 0 --format json --jobs $jobs s1.wav s2.wav hour1.mp3 \
+    # (A background job of a script starts with SIGINT ignored, and the program keeps it
+    # ignored; env --default-signal=INT gives it the action a terminal's Ctrl-C would find.)
+    env --default-signal=INT "$MV" fingerprint --type audio --length 0 --format json --jobs $jobs s1.wav s2.wav hour1.mp3 \
         hour2.mp3 s1.wav >"$T/out" 2>"$T/err" &
     pid=$!
     for i in $(seq 600); do
@@ -50,4 +52,21 @@ PY
     expect_rc "--jobs $jobs: the hour stored nothing" 1 $?
     rm -f "$T/catalog.db"*
 done
+
+# A SIGINT the process inherited as ignored (a background job of a script) stays
+# ignored: the run goes on to its time limit instead of stopping as interrupted.
+(
+    trap '' INT
+    MEDIAVAULT_TIMEOUT=3 exec "$MV" fingerprint --no-cache --type audio --length 0 s1.wav \
+        hour1.mp3 >"$T/out" 2>"$T/err"
+) &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+expect_rc "ignored SIGINT: exit status of the timed-out run" 1 $rc
+grep -q 'interrupted' "$T/err" && fail "ignored SIGINT interrupted the run: $(cat "$T/err")"
+grep -q 'hour1.mp3: timed out' "$T/err" || fail "ignored SIGINT: stderr: $(cat "$T/err")"
+grep -q 's1.wav' "$T/out" || fail "ignored SIGINT: s1.wav missing: $(cat "$T/out")"
 finish

@@ -28,7 +28,9 @@ for sig in INT KILL; do
     for k in $(seq 1 12); do
         delay=$(awk -v k="$k" -v t="$t" 'BEGIN { printf "%.3f", k / 13 * t }')
         rm -f "$T"/c.db*
-        "$MV" --catalog "$T/c.db" scan --fingerprint --jobs 2 "$T/root" >/dev/null 2>&1 &
+        # (A background job of a script starts with SIGINT ignored, and the program keeps it
+        # ignored; env --default-signal=INT gives it the action a terminal's Ctrl-C would find.)
+        env --default-signal=INT "$MV" --catalog "$T/c.db" scan --fingerprint --jobs 2 "$T/root" >/dev/null 2>&1 &
         pid=$!
         sleep "$delay"
         kill -"$sig" "$pid" 2>/dev/null

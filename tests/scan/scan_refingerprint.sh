@@ -153,7 +153,9 @@ for sig in INT KILL; do
         delay=$(awk -v k="$k" -v t="$t" 'BEGIN { printf "%.3f", k / 13 * t }')
         rm -f k.db*
         cp k0.db k.db
-        "$MV" --catalog k.db --jobs 2 scan --fingerprint many >/dev/null 2>&1 &
+        # (A background job of a script starts with SIGINT ignored, and the program keeps it
+        # ignored; env --default-signal=INT gives it the action a terminal's Ctrl-C would find.)
+        env --default-signal=INT "$MV" --catalog k.db --jobs 2 scan --fingerprint many >/dev/null 2>&1 &
         pid=$!
         sleep "$delay"
         kill -"$sig" "$pid" 2>/dev/null

@@ -27,7 +27,9 @@ run()
     local sig=$1 jobs=$2 fmt=$3 what="SIG$1, --jobs $2, $3"
     "$MV" fingerprint --no-cache --type video --every 0 --format "$fmt" small1.mp4 small2.mp4 \
         >"$T/want" || fail "$what: reference"
-    (cd "$T" && exec "$MV" fingerprint --type video --every 0 --jobs "$jobs" --format "$fmt" \
+    # (A background job of a script starts with SIGINT ignored, and the program keeps it
+    # ignored; env --default-signal=INT gives it the action a terminal's Ctrl-C would find.)
+    (cd "$T" && exec env --default-signal=INT "$MV" fingerprint --type video --every 0 --jobs "$jobs" --format "$fmt" \
         small1.mp4 small2.mp4 slow1.mp4 slow2.mp4 small3.mp4 >"$T/out" 2>"$T/err") &
     local pid=$! i
     # Both small videos printed: the slow ones are being hashed now.
