@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -119,14 +118,6 @@ int cli_fp_audio_threads(long jobs, size_t workers)
     return (size_t)jobs / workers >= 2 && (size_t)cpus / workers >= 2 ? 2 : 1;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void algo_name(const struct cli_fp_audio *o, char out[ALGO_MAX])
 {
     snprintf(out, ALGO_MAX, "chromaprint+alg%d+len%.17g", o->algorithm, o->length);
@@ -183,17 +174,6 @@ static int unpack(const uint8_t *v, size_t len, struct cli_fp_audio_result *r)
     return 1;
 }
 
-static void store(const struct cli_fp_audio *o, const char *path, const char *algo,
-                  const struct cli_fp_content *c, const struct cli_fp_audio_result *r)
-{
-    size_t len = 0;
-    uint8_t *v = pack(r, &len);
-
-    if (v != NULL)
-        cli_fp_cache_put(o->cache, path, c, algo, CACHE_VERSION, v, len);
-    free(v);
-}
-
 void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
                           struct cli_fp_audio_result *r)
 {
@@ -201,7 +181,7 @@ void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
                                     .algorithm = o->algorithm,
                                     .timeout_s = o->timeout,
                                     .threads = o->threads };
-    const double start = now_ms();
+    const double start = cli_fp_now_ms();
     const int cache = o->cache != NULL && o->cache->cat != NULL;
     struct cli_fp_content content = { 0 };
     char algo[ALGO_MAX];
@@ -216,20 +196,23 @@ void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
     } else {
         /* The limit counts from the decode, as the library's deadline does: a
          * call that returned at or past it may have been cut short. */
-        const double decode_start = now_ms();
+        const double decode_start = cli_fp_now_ms();
         /* Both forms, so that a stored row answers --raw and the string alike. */
         r->st = mv_audio_chromaprint_file_opts(path, &opts, &r->fp, &r->duration, &r->raw, &r->len);
-        const int in_time = o->timeout <= 0 || now_ms() - decode_start < o->timeout * 1e3;
+        const int in_time = o->timeout <= 0 || cli_fp_now_ms() - decode_start < o->timeout * 1e3;
         const int canceled = o->cancel != NULL && *o->cancel;
-        if (r->st == MV_OK && cache && in_time && !canceled)
-            store(o, path, algo, &content, r);
+        if (r->st == MV_OK && cache && in_time && !canceled) {
+            size_t packed_len = 0;
+            uint8_t *packed = pack(r, &packed_len);
+            cli_fp_cache_put(o->cache, path, &content, algo, CACHE_VERSION, packed, packed_len);
+        }
     }
     free(v);
     if (r->st == MV_OK && o->fmt == CLI_AUDIO_JSON && !content.known)
         r->st = MV_EIO; /* readable by FFmpeg but not by the digest: it went away */
     if (content.known)
         mv_digest_hex(content.md5, MV_MD5_LEN, r->md5);
-    r->ms = now_ms() - start;
+    r->ms = cli_fp_now_ms() - start;
 }
 
 int cli_fp_audio_emit(const struct cli_fp_audio *o, const char *path, struct cli_fp_audio_result *r,

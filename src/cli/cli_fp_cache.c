@@ -136,16 +136,25 @@ int cli_fp_cache_get(struct cli_fp_cache *k, const struct cli_fp_content *c, con
 }
 
 void cli_fp_cache_put(struct cli_fp_cache *k, const char *path, const struct cli_fp_content *c,
-                      const char *algorithm, int version, const uint8_t *value, size_t len)
+                      const char *algorithm, int version, uint8_t *value, size_t len)
 {
-    if (k == NULL || k->cat == NULL || !cli_fp_content_unchanged(path, c))
-        return;
-    pthread_mutex_lock(&k->lock);
-    const mv_status st = mv_catalog_fp_put(k->cat, c->md5, c->size, algorithm, version, value, len,
-                                           -1, (int64_t)time(NULL));
-    if (st != MV_OK)
-        cli_warn("fingerprint cache: %s", mv_catalog_errmsg(k->cat));
-    pthread_mutex_unlock(&k->lock);
+    if (value != NULL && k != NULL && k->cat != NULL && cli_fp_content_unchanged(path, c)) {
+        pthread_mutex_lock(&k->lock);
+        const mv_status st = mv_catalog_fp_put(k->cat, c->md5, c->size, algorithm, version, value,
+                                               len, -1, (int64_t)time(NULL));
+        if (st != MV_OK)
+            cli_warn("fingerprint cache: %s", mv_catalog_errmsg(k->cat));
+        pthread_mutex_unlock(&k->lock);
+    }
+    free(value);
+}
+
+double cli_fp_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 void cli_fp_put_u64(uint8_t **at, uint64_t v)

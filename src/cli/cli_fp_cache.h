@@ -38,9 +38,13 @@ int cli_fp_cache_get(struct cli_fp_cache *k, const struct cli_fp_content *c, con
                      int version, uint8_t **value, size_t *len);
 
 /* Stores value for (c, algorithm, version) when a cache is open and path is
- * still the content c was taken from; a failure is a warning, never an error. */
+ * still the content c was taken from; a failure is a warning, never an error.
+ * Takes value (malloc(), released here; NULL: out of memory, nothing stored). */
 void cli_fp_cache_put(struct cli_fp_cache *k, const char *path, const struct cli_fp_content *c,
-                      const char *algorithm, int version, const uint8_t *value, size_t len);
+                      const char *algorithm, int version, uint8_t *value, size_t len);
+
+/* A monotonic clock in milliseconds, for processing_time_ms and the time limit. */
+double cli_fp_now_ms(void);
 
 /* Big-endian packing of the cached values, so that rows read the same anywhere. */
 void cli_fp_put_u64(uint8_t **at, uint64_t v);

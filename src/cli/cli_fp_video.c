@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -172,14 +171,6 @@ static const char *reason(const struct cli_fp_video *o, mv_status st, char *buf,
     default:
         return mv_strerror(st);
     }
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void print_json(const char *path, const struct cli_fp_video_result *r, size_t printed)
@@ -350,21 +341,10 @@ static mv_status decode(const struct cli_fp_video *o, const char *path,
     return MV_OK;
 }
 
-static void store(const struct cli_fp_video *o, const char *path, const char *algo,
-                  const struct cli_fp_content *c, const struct cli_fp_video_result *r)
-{
-    size_t len = 0;
-    uint8_t *v = pack(r, &len);
-
-    if (v != NULL)
-        cli_fp_cache_put(o->cache, path, c, algo, CACHE_VERSION, v, len);
-    free(v);
-}
-
 void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
                           struct cli_fp_video_result *r)
 {
-    const double start = now_ms();
+    const double start = cli_fp_now_ms();
     const int cache = o->cache != NULL && o->cache->cat != NULL;
     struct cli_fp_content content = { 0 };
     char algo[ALGO_MAX];
@@ -379,12 +359,15 @@ void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
     } else {
         /* The limit counts from the decode, as the library's deadline does: a
          * call that returned at or past it may have been cut short. */
-        const double decode_start = now_ms();
+        const double decode_start = cli_fp_now_ms();
         r->st = decode(o, path, r);
-        const int in_time = o->timeout <= 0 || now_ms() - decode_start < o->timeout * 1e3;
+        const int in_time = o->timeout <= 0 || cli_fp_now_ms() - decode_start < o->timeout * 1e3;
         const int canceled = o->cancel != NULL && *o->cancel;
-        if (r->st == MV_OK && cache && in_time && !canceled)
-            store(o, path, algo, &content, r);
+        if (r->st == MV_OK && cache && in_time && !canceled) {
+            size_t packed_len = 0;
+            uint8_t *packed = pack(r, &packed_len);
+            cli_fp_cache_put(o->cache, path, &content, algo, CACHE_VERSION, packed, packed_len);
+        }
         /* Without the cache the MD5 is needed for JSON only, and taken after
          * the decode as before (a failing file is not hashed). */
         if (r->st == MV_OK && !cache && o->fmt == CLI_VIDEO_JSON)
@@ -395,7 +378,7 @@ void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
         r->st = MV_EIO;
     if (content.known)
         mv_digest_hex(content.md5, MV_MD5_LEN, r->md5);
-    r->ms = now_ms() - start;
+    r->ms = cli_fp_now_ms() - start;
 }
 
 int cli_fp_video_emit(const struct cli_fp_video *o, const char *path, struct cli_fp_video_result *r,
