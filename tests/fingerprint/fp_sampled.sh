@@ -33,6 +33,15 @@ make 2000 513 wide.jpg -quality 90 -sample 2x2
 make 513 513 just.jpg -quality 90 -sample 1x2
 make 3000 2000 big.jpg -quality 80 -sample 2x2 -progressive
 make 700 300 short.jpg -quality 90 -sample 2x2
+# An RGB JPEG whose pixels are all grey: its sampled pixels are all grey, so the
+# default path falls back to the full decode for the grey rule (on this picture
+# the RGB and one-channel paths happen to give the same hash, so this checks the
+# fallback runs cleanly, not that it is needed).
+ffmpeg -nostdin -loglevel error -f lavfi -i "testsrc2=size=1600x1004:rate=1" \
+    -vf "format=gray,format=rgb24" -frames:v 1 -f image2 -c:v ppm -y grey.ppm || fail "ffmpeg grey"
+cjpeg -quality 100 -sample 1x1 -rgb -outfile rgbgrey.jpg grey.ppm || fail "cjpeg -rgb"
+# CMYK (Adobe-inverted) JPEGs are covered at 1600x1004 by modes/CMYK.jpg in the
+# reference table (fp_expected.sh); cjpeg cannot write CMYK.
 
 for f in *.jpg; do
     sampled=$("$MV" fingerprint --no-cache "$f") || fail "$f: default path failed"
