@@ -199,19 +199,14 @@ void cli_fp_audio_compute(const struct cli_fp_audio *o, const char *path,
         const double decode_start = cli_fp_now_ms();
         /* Both forms, so that a stored row answers --raw and the string alike. */
         r->st = mv_audio_chromaprint_file_opts(path, &opts, &r->fp, &r->duration, &r->raw, &r->len);
-        const int in_time = o->timeout <= 0 || cli_fp_now_ms() - decode_start < o->timeout * 1e3;
-        const int canceled = o->cancel != NULL && *o->cancel;
-        if (r->st == MV_OK && cache && in_time && !canceled) {
+        if (r->st == MV_OK && cache && cli_fp_complete(decode_start, o->timeout, o->cancel)) {
             size_t packed_len = 0;
             uint8_t *packed = pack(r, &packed_len);
             cli_fp_cache_put(o->cache, path, &content, algo, CACHE_VERSION, packed, packed_len);
         }
     }
     free(v);
-    if (r->st == MV_OK && o->fmt == CLI_AUDIO_JSON && !content.known)
-        r->st = MV_EIO; /* readable by FFmpeg but not by the digest: it went away */
-    if (content.known)
-        mv_digest_hex(content.md5, MV_MD5_LEN, r->md5);
+    cli_fp_result_md5(&content, o->fmt == CLI_AUDIO_JSON, &r->st, r->md5);
     r->ms = cli_fp_now_ms() - start;
 }
 

@@ -157,6 +157,21 @@ double cli_fp_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+int cli_fp_complete(double decode_start, double timeout_s, const atomic_int *cancel)
+{
+    const int in_time = timeout_s <= 0 || cli_fp_now_ms() - decode_start < timeout_s * 1e3;
+    return in_time && !(cancel != NULL && *cancel);
+}
+
+void cli_fp_result_md5(const struct cli_fp_content *c, int wanted, mv_status *st,
+                       char md5[2 * MV_MD5_LEN + 1])
+{
+    if (*st == MV_OK && wanted && !c->known)
+        *st = MV_EIO;
+    if (c->known)
+        mv_digest_hex(c->md5, MV_MD5_LEN, md5);
+}
+
 void cli_fp_put_u64(uint8_t **at, uint64_t v)
 {
     for (int i = 7; i >= 0; i--)

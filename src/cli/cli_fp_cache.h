@@ -6,6 +6,7 @@
 #define MV_CLI_FP_CACHE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,18 @@ void cli_fp_cache_put(struct cli_fp_cache *k, const char *path, const struct cli
 
 /* A monotonic clock in milliseconds, for processing_time_ms and the time limit. */
 double cli_fp_now_ms(void);
+
+/* 1 when a result decoded from decode_start (cli_fp_now_ms()) is whole and may
+ * be stored: it returned before the time limit (timeout_s; 0 = none), as the
+ * library's deadline counts, since a call that returned at or past it may have
+ * been cut short, and the run was not stopped (cancel NULL or 0). */
+int cli_fp_complete(double decode_start, double timeout_s, const atomic_int *cancel);
+
+/* The md5 of a result from c: written as hex when known; a successful *st
+ * becomes MV_EIO when the md5 is wanted (JSON) yet the file could not be
+ * hashed (it was readable by FFmpeg but went away). */
+void cli_fp_result_md5(const struct cli_fp_content *c, int wanted, mv_status *st,
+                       char md5[2 * MV_MD5_LEN + 1]);
 
 /* Big-endian packing of the cached values, so that rows read the same anywhere. */
 void cli_fp_put_u64(uint8_t **at, uint64_t v);

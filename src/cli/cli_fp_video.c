@@ -361,9 +361,7 @@ void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
          * call that returned at or past it may have been cut short. */
         const double decode_start = cli_fp_now_ms();
         r->st = decode(o, path, r);
-        const int in_time = o->timeout <= 0 || cli_fp_now_ms() - decode_start < o->timeout * 1e3;
-        const int canceled = o->cancel != NULL && *o->cancel;
-        if (r->st == MV_OK && cache && in_time && !canceled) {
+        if (r->st == MV_OK && cache && cli_fp_complete(decode_start, o->timeout, o->cancel)) {
             size_t packed_len = 0;
             uint8_t *packed = pack(r, &packed_len);
             cli_fp_cache_put(o->cache, path, &content, algo, CACHE_VERSION, packed, packed_len);
@@ -374,10 +372,7 @@ void cli_fp_video_compute(const struct cli_fp_video *o, const char *path,
             cli_fp_content_of(path, &content);
     }
     free(v);
-    if (r->st == MV_OK && o->fmt == CLI_VIDEO_JSON && !content.known)
-        r->st = MV_EIO;
-    if (content.known)
-        mv_digest_hex(content.md5, MV_MD5_LEN, r->md5);
+    cli_fp_result_md5(&content, o->fmt == CLI_VIDEO_JSON, &r->st, r->md5);
     r->ms = cli_fp_now_ms() - start;
 }
 
