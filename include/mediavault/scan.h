@@ -47,7 +47,7 @@ typedef enum mv_scan_opt {
      * An unchanged file whose content has no fingerprint yet is read for it
      * (once per content). A content that cannot be fingerprinted (corrupt,
      * neither image nor text) is recorded as such in the cache and not tried
-     * again by later scans of the same library version and HEIF support. Since 0.3.
+     * again by later scans of the same library version. Since 0.3.
      */
     MV_SCAN_FINGERPRINT = 9,
 } mv_scan_opt;

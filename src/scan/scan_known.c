@@ -184,8 +184,7 @@ mv_status mv__scan_known_load(struct mv__scan_known *k, const mv_scan *s, mv_cat
 
     memset(k, 0, sizeof(*k));
     if (s->fingerprint) {
-        mv__catalog_fp_algo done[MV__SCAN_FP_DONE];
-        n_done = mv__scan_whole_fp_done(done);
+        const struct mv__catalog_fp_algo *done = mv__scan_whole_fp_done(&n_done);
         ret = mv__catalog_each_below_fp(c, r, strlen(root), MV_SCAN_FP_MAX_BYTES, done, n_done,
                                         on_row_fp, &l);
     } else {

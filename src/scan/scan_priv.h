@@ -247,12 +247,10 @@ int mv__scan_whole_wanted(const mv_scan *s, const struct mv__scan_entry *e);
  * The cache rows that make a content done for the scan (scan_whole.c): the
  * fingerprints mv_fp writes with default options ("pdq", "simhash64" at
  * their versions) and the scan's record of a content that cannot be
- * fingerprinted ("unfingerprintable" at the library's version and HEIF
- * support), written to out (MV__SCAN_FP_DONE of them); returns their count.
+ * fingerprinted ("unfingerprintable" at the library's version); *n of them.
  */
-#define MV__SCAN_FP_DONE 3
 struct mv__catalog_fp_algo;
-size_t mv__scan_whole_fp_done(struct mv__catalog_fp_algo *out);
+const struct mv__catalog_fp_algo *mv__scan_whole_fp_done(size_t *n);
 /* True when the cache has one of those rows for the content (md5, size). */
 int mv__scan_whole_done(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t size);
 /* Starts the workers, jobs[d] for device d (0 = every CPU); x->whole stays NULL when off. */

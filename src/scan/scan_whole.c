@@ -64,7 +64,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mediavault/media.h"
 #include "mediavault/version.h"
 
 #include "../catalog/catalog.h"
@@ -78,16 +77,13 @@
 /*
  * The cache row that says a content cannot be fingerprinted: the failure's
  * mv_status as a 4-byte big-endian negated number, no quality. Its version is
- * the library's and whether this build decodes HEIF (failed_version()), so
- * that another version (other decoders, a fix), or a build that gained
- * libheif, tries each such content once more.
+ * the library's, so that another version (a fix) tries each such content once
+ * more. A constant, so that the rescan can look for it without loading the
+ * decoders; what depends on them (a format this build cannot decode) is never
+ * recorded (content_failure()).
  */
-#define FP_FAILED_ALGO "unfingerprintable"
-
-static int failed_version(void)
-{
-    return (int)MV_VERSION_NUMBER << 1 | (mv_fp_heif_supported() ? 1 : 0);
-}
+#define FP_FAILED_ALGO    "unfingerprintable"
+#define FP_FAILED_VERSION ((int)MV_VERSION_NUMBER)
 
 /* One device's workers and its jobs in flight (the writer's count). */
 struct whole_device {
@@ -112,13 +108,16 @@ struct mv__scan_whole {
     size_t n_running, cap_running;
 };
 
-size_t mv__scan_whole_fp_done(mv__catalog_fp_algo *out)
+static const mv__catalog_fp_algo fp_done[] = {
+    { "pdq", MV_FP_PDQ_VERSION }, /* mv_fp's names with default options */
+    { "simhash64", MV_FP_SIMHASH_VERSION },
+    { FP_FAILED_ALGO, FP_FAILED_VERSION },
+};
+
+const struct mv__catalog_fp_algo *mv__scan_whole_fp_done(size_t *n)
 {
-    /* mv_fp's names with default options, then the failure record */
-    out[0] = (mv__catalog_fp_algo){ "pdq", MV_FP_PDQ_VERSION };
-    out[1] = (mv__catalog_fp_algo){ "simhash64", MV_FP_SIMHASH_VERSION };
-    out[2] = (mv__catalog_fp_algo){ FP_FAILED_ALGO, failed_version() };
-    return MV__SCAN_FP_DONE;
+    *n = sizeof(fp_done) / sizeof(fp_done[0]);
+    return fp_done;
 }
 
 /* Images mv_fp_sniff() recognises (and HEIF), texts SimHash is meant for. */
@@ -329,12 +328,10 @@ int mv__scan_whole_done(mv_catalog *c, const uint8_t md5[MV_MD5_LEN], uint64_t s
     uint8_t v[64];
     size_t len;
     int quality;
-    mv__catalog_fp_algo done[MV__SCAN_FP_DONE];
-    const size_t n = mv__scan_whole_fp_done(done);
 
-    for (size_t i = 0; i < n; i++) {
-        const mv_status st = mv_catalog_fp_get(c, md5, size, done[i].algorithm, done[i].version, v,
-                                               sizeof(v), &len, &quality);
+    for (size_t i = 0; i < sizeof(fp_done) / sizeof(fp_done[0]); i++) {
+        const mv_status st = mv_catalog_fp_get(c, md5, size, fp_done[i].algorithm,
+                                               fp_done[i].version, v, sizeof(v), &len, &quality);
         if (st == MV_OK || st == MV_ETOOBIG) /* there, whatever its length */
             return 1;
     }
@@ -378,12 +375,14 @@ static void running_remove(struct mv__scan_whole *w, const struct mv__scan_whole
 /*
  * Failures of the content itself, that the same bytes meet again with this
  * library, as opposed to those of the moment (memory, I/O, a change, time, a
- * cancel, the decoders not loaded).
+ * cancel) and to those of the build: MV_ENOTSUP from the decoders (a format
+ * sniffed as an image that this build cannot decode, such as HEIF without
+ * libheif, or no decoders loaded) is left unrecorded, so that a build that
+ * gains the decoder fingerprints the file. Content that is neither image nor
+ * text is recorded when sniffed, before any decoding.
  */
 static int content_failure(mv_status st)
 {
-    if (st == MV_ENOTSUP)
-        return mv_media_load(NULL) == MV_OK; /* else the decoders are missing, not the content */
     return st == MV_ECORRUPT || st == MV_ETOOBIG || st == MV_EPARSE;
 }
 
@@ -401,7 +400,7 @@ static mv_status record_failure(struct mv__scan_ctx *x, const struct mv__scan_wh
     mv_status ret = mv__scan_write_begin(x);
 
     if (ret == MV_OK)
-        ret = mv_catalog_fp_put(x->c, j->md5, j->size, FP_FAILED_ALGO, failed_version(), v,
+        ret = mv_catalog_fp_put(x->c, j->md5, j->size, FP_FAILED_ALGO, FP_FAILED_VERSION, v,
                                 sizeof(v), -1, x->now);
     return ret == MV_OK ? mv__scan_maybe_commit(x, 0) : ret;
 }

@@ -75,6 +75,11 @@ for i in 1 2; do
     [ "$(get s3.json reread_for_fingerprint)" = 0 ] || fail "rescan $i: $(cat s3.json)"
     [ "$(get s3.json fingerprint_errors)" = 0 ] || fail "rescan $i retried: $(cat s3.json)"
     [ ! -s s3.err ] || fail "rescan $i reported: $(cat s3.err)"
+    # Nothing to decode: the decoders (media plugin) are not even loaded.
+    if LD_DEBUG=files "$MV" --catalog c.db scan --fingerprint tree 2>&1 >/dev/null |
+        grep -q 'file=.*mediavault-media\.so'; then
+        fail "rescan $i loaded the media plugin"
+    fi
     "$MV" --catalog c.db scan --json tree >p.json || fail "plain rescan $i"
     [ "$(get p.json bytes_read)" = 0 ] || fail "plain rescan $i read: $(cat p.json)"
     [ "$(sql "$fingerprinted")" = 4 ] || fail "a plain scan dropped fingerprints"
