@@ -48,13 +48,18 @@ static uint8_t cmyk_channel(uint8_t sample, uint8_t black)
     return (uint8_t)(((q + 128UL) - ((q + 128UL) >> 8)) >> 8);
 }
 
+/* One inverted CMYK pixel (4 samples) to RGB. */
+static void cmyk_pixel(const uint8_t *in, uint8_t *out)
+{
+    out[0] = cmyk_channel(in[0], in[3]);
+    out[1] = cmyk_channel(in[1], in[3]);
+    out[2] = cmyk_channel(in[2], in[3]);
+}
+
 static void cmyk_row(const uint8_t *in, uint8_t *out, size_t width)
 {
-    for (size_t x = 0; x < width; x++, in += 4, out += 3) {
-        out[0] = cmyk_channel(in[0], in[3]);
-        out[1] = cmyk_channel(in[1], in[3]);
-        out[2] = cmyk_channel(in[2], in[3]);
-    }
+    for (size_t x = 0; x < width; x++, in += 4, out += 3)
+        cmyk_pixel(in, out);
 }
 
 static int pick_output(struct jpeg_decompress_struct *ci)
@@ -85,9 +90,7 @@ static void pick_columns(const uint8_t *row, const size_t *cols, size_t n, int i
     for (size_t x = 0; x < n; x++, dst += 3) {
         const uint8_t *p = row + cols[x] * (size_t)in_ch;
         if (in_ch == 4) {
-            dst[0] = cmyk_channel(p[0], p[3]);
-            dst[1] = cmyk_channel(p[1], p[3]);
-            dst[2] = cmyk_channel(p[2], p[3]);
+            cmyk_pixel(p, dst);
         } else {
             dst[0] = p[0];
             dst[1] = p[1];
