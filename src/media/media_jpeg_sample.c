@@ -31,6 +31,9 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "../core/core.h"
 #include "media_jpeg_sample.h"
@@ -72,6 +75,7 @@ struct comp {
     int h, v; /* blocks per MCU */
     const struct huff *dc, *ac;
     int32_t q[64];          /* quantisation table, natural order */
+    int16_t q16[64];        /* the same, for 16-bit arithmetic */
     int pred;               /* DC predictor */
     uint8_t *rmask, *cmask; /* per block row / block column */
     int32_t *rbase, *cbase;
@@ -94,6 +98,12 @@ static uint8_t zz_maxrow[64];   /* highest block row among zig-zag positions 0..
 static uint8_t zz_maxcol[64];
 static int32_t idct_m[8][8]; /* output n of the 1-D transform = sum idct_m[n][k] * in[k] */
 static int32_t cr_r[256], cb_b[256], cr_g[256], cb_g[256];
+static int portable; /* tests: the plain C transform even where SSE2 is there */
+#if defined(__SSE2__)
+/* idct_m as pmaddwd operands: pair p of row n (columns 2p, 2p+1) in every
+ * lane, and for the row pass, pair p of rows x (lanes) 0..3 and 4..7. */
+static int32_t pair_row[8][4], pair_col[4][8];
+#endif
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 #define FIX(x)   ((int32_t)((x) * (1 << CONST_BITS) + 0.5))
@@ -159,6 +169,14 @@ static void init_tables(void)
         for (int n = 0; n < 8; n++)
             idct_m[n][col] = (int32_t)out[n];
     }
+#if defined(__SSE2__)
+    for (int n = 0; n < 8; n++)
+        for (int p = 0; p < 4; p++) {
+            pair_row[n][p] = (int32_t)((uint32_t)(uint16_t)idct_m[n][2 * p] |
+                                       (uint32_t)(uint16_t)idct_m[n][2 * p + 1] << 16);
+            pair_col[p][n] = pair_row[n][p];
+        }
+#endif
     /* YCbCr to RGB with 16-bit fixed-point factors, as libjpeg's tables. */
     for (int i = 0; i < 256; i++) {
         const int32_t x = i - 128, half = 1 << 15;
@@ -251,73 +269,95 @@ static void fill(struct bits *b)
     }
 }
 
-static inline unsigned peek(const struct bits *b, int k)
+/* The slow half of decode(): codes longer than FAST_BITS, from 16 peeked bits;
+ * the symbol and its length in *len, or -1. */
+static int decode_long(const struct huff *h, uint32_t c16, int *len)
 {
-    return (unsigned)(b->buf >> (64 - k));
-}
-
-static inline void skip(struct bits *b, int k)
-{
-    b->buf <<= k;
-    b->n -= k;
-}
-
-/* s (1..16) more bits as a signed value, JPEG's "extend". */
-static inline int receive(struct bits *b, int s)
-{
-    int v = (int)peek(b, s);
-    skip(b, s);
-    return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
-}
-
-/* The next symbol, or -1 for a code the table does not hold. */
-static inline int decode(struct bits *b, const struct huff *h)
-{
-    const unsigned e = h->look[peek(b, FAST_BITS)];
-    if (e) {
-        skip(b, (int)(e >> 8));
-        return (int)(e & 0xFF);
-    }
-    const int32_t c = (int32_t)peek(b, 16);
-    for (int len = FAST_BITS + 1; len <= 16; len++) {
-        const int32_t code = c >> (16 - len);
-        if (code <= h->maxcode[len]) {
-            skip(b, len);
-            return h->sym[code + h->delta[len]];
+    for (int l = FAST_BITS + 1; l <= 16; l++) {
+        const int32_t code = (int32_t)(c16 >> (16 - l));
+        if (code <= h->maxcode[l]) {
+            *len = l;
+            return h->sym[code + h->delta[l]];
         }
     }
     return -1;
 }
 
+/* The bit buffer in locals for the block loop: a struct bits round trip per
+ * symbol would cost more than the decoding itself. */
+#define BITS_LOAD(b)                                                                               \
+    uint64_t buf = (b)->buf;                                                                       \
+    int n = (b)->n
+#define BITS_SAVE(b) ((b)->buf = buf, (b)->n = n)
+#define BITS_REFILL(b)                                                                             \
+    do {                                                                                           \
+        if (n < 32) {                                                                              \
+            BITS_SAVE(b);                                                                          \
+            fill(b);                                                                               \
+            buf = (b)->buf;                                                                        \
+            n = (b)->n;                                                                            \
+        }                                                                                          \
+    } while (0)
+#define PEEK(k) ((unsigned)(buf >> (64 - (k))))
+#define SKIP(k) (buf <<= (k), n -= (k))
+
+/* The next symbol of table h into sym (-1: a code it does not hold). */
+#define DECODE(h, sym)                                                                             \
+    do {                                                                                           \
+        const unsigned e_ = (h)->look[PEEK(FAST_BITS)];                                            \
+        if (e_) {                                                                                  \
+            SKIP((int)(e_ >> 8));                                                                  \
+            (sym) = (int)(e_ & 0xFF);                                                              \
+        } else {                                                                                   \
+            int l_ = 0;                                                                            \
+            (sym) = decode_long((h), PEEK(16), &l_);                                               \
+            SKIP(l_);                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* s (1..16) more bits as a signed value, JPEG's "extend", into v. */
+#define RECEIVE(s, v)                                                                              \
+    do {                                                                                           \
+        const int r_ = (int)PEEK(s);                                                               \
+        SKIP(s);                                                                                   \
+        (v) = r_ < 1 << ((s)-1) ? r_ - (1 << (s)) + 1 : r_;                                        \
+    } while (0)
+
 /*
  * One block's coefficients into blk (natural order, all zero on entry);
  * *last: the last zig-zag position written. -1 on anything libjpeg would not
  * decode the same way without comment (bad code, sizes beyond 8-bit JPEG,
- * a run past the block's end, a DC value out of range).
+ * a run past the block's end, a DC value out of range, data used up).
  */
 static int decode_block(struct bits *b, struct comp *c, int16_t *blk, int *last)
 {
-    if (b->n < 32)
-        fill(b);
-    const int t = decode(b, c->dc);
+    const struct huff *ac = c->ac;
+    int t, end = 0, k = 1;
+    BITS_LOAD(b);
+
+    BITS_REFILL(b);
+    DECODE(c->dc, t);
     if (t < 0 || t > 11)
         return -1;
     if (t) {
-        c->pred += receive(b, t);
+        int d;
+        RECEIVE(t, d);
+        c->pred += d;
         if (c->pred < -2048 || c->pred > 2047)
             return -1;
     }
     blk[0] = (int16_t)c->pred;
-    int k = 1, end = 0;
     while (k < 64) {
-        if (b->n < 32)
-            fill(b);
-        const struct ac_fast *f = &c->ac->ac[peek(b, FAST_BITS)];
-        if (f->bits) {
-            k += f->run;
-            skip(b, f->bits);
+        BITS_REFILL(b);
+        const struct ac_fast f = ac->ac[PEEK(FAST_BITS)];
+        int v;
+        if (f.bits) {
+            k += f.run;
+            SKIP(f.bits);
+            v = f.value;
         } else {
-            const int rs = decode(b, c->ac);
+            int rs;
+            DECODE(ac, rs);
             if (rs < 0)
                 return -1;
             const int s = rs & 15;
@@ -330,19 +370,16 @@ static int decode_block(struct bits *b, struct comp *c, int16_t *blk, int *last)
             if (s > 10)
                 return -1;
             k += rs >> 4;
-            if (k > 63)
-                return -1;
-            blk[zigzag[k]] = (int16_t)receive(b, s);
-            end = k++;
-            continue;
+            RECEIVE(s, v);
         }
         if (k > 63)
             return -1;
-        blk[zigzag[k]] = f->value;
+        blk[zigzag[k]] = (int16_t)v;
         end = k++;
     }
+    BITS_SAVE(b);
     *last = end;
-    return b->n < 0 ? -1 : 0;
+    return n < 0 ? -1 : 0;
 }
 
 static uint8_t clamp_sample(int32_t v)
@@ -397,6 +434,80 @@ static int idct_block(const int16_t *blk, const int32_t *q, int last, unsigned r
     }
     return 0;
 }
+
+#if defined(__SSE2__)
+/*
+ * idct_block() with SSE2's pmaddwd: 16-bit operands, 32-bit sums, so the same
+ * integers. The column pass computes one kept row of the workspace for all 8
+ * columns at once from row pairs of coefficients; the row pass all 8 outputs
+ * of that row from pairs of workspace values.
+ */
+static int idct_block_sse2(const int16_t *blk, const int16_t *q, int last, unsigned rmask,
+                           unsigned cmask, uint8_t *dst, size_t stride)
+{
+    const int pv = (zz_maxrow[last] + 2) / 2, pu = (zz_maxcol[last] + 2) / 2;
+    const __m128i lim = _mm_set1_epi16(DEQ_MAX), nlim = _mm_set1_epi16(-DEQ_MAX);
+    __m128i lo[4], hi[4], bad = _mm_setzero_si128();
+
+    for (int p = 0; p < pv; p++) {
+        __m128i d[2];
+        for (int k = 0; k < 2; k++) {
+            const __m128i c = _mm_loadu_si128((const __m128i *)(blk + (2 * p + k) * 8));
+            const __m128i m = _mm_loadu_si128((const __m128i *)(q + (2 * p + k) * 8));
+            d[k] = _mm_mullo_epi16(c, m);
+            const __m128i h = _mm_mulhi_epi16(c, m);
+            bad = _mm_or_si128(bad, _mm_andnot_si128(_mm_cmpeq_epi16(h, _mm_srai_epi16(d[k], 15)),
+                                                     _mm_set1_epi16(-1)));
+            bad = _mm_or_si128(
+                bad, _mm_or_si128(_mm_cmpgt_epi16(d[k], lim), _mm_cmplt_epi16(d[k], nlim)));
+        }
+        lo[p] = _mm_unpacklo_epi16(d[0], d[1]);
+        hi[p] = _mm_unpackhi_epi16(d[0], d[1]);
+    }
+    const __m128i r1 = _mm_set1_epi32(1 << (CONST_BITS - PASS1_BITS - 1));
+    const __m128i r2 = _mm_set1_epi32(1 << (CONST_BITS + PASS1_BITS + 2));
+    const __m128i wmax = _mm_set1_epi32(DEQ_MAX), wmin = _mm_set1_epi32(-DEQ_MAX);
+    const __m128i omax = _mm_set1_epi32(OUT_MAX), omin = _mm_set1_epi32(OUT_MIN);
+    for (int n = 0; n < 8; n++, rmask >>= 1) {
+        if (!(rmask & 1))
+            continue;
+        __m128i a0 = r1, a1 = r1;
+        for (int p = 0; p < pv; p++) {
+            const __m128i k = _mm_set1_epi32(pair_row[n][p]);
+            a0 = _mm_add_epi32(a0, _mm_madd_epi16(lo[p], k));
+            a1 = _mm_add_epi32(a1, _mm_madd_epi16(hi[p], k));
+        }
+        a0 = _mm_srai_epi32(a0, CONST_BITS - PASS1_BITS);
+        a1 = _mm_srai_epi32(a1, CONST_BITS - PASS1_BITS);
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi32(a0, wmax), _mm_cmplt_epi32(a0, wmin)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi32(a1, wmax), _mm_cmplt_epi32(a1, wmin)));
+        const __m128i ws = _mm_packs_epi32(a0, a1);
+        const __m128i b4[4] = { _mm_shuffle_epi32(ws, 0x00), _mm_shuffle_epi32(ws, 0x55),
+                                _mm_shuffle_epi32(ws, 0xAA), _mm_shuffle_epi32(ws, 0xFF) };
+        __m128i o0 = r2, o1 = r2;
+        for (int p = 0; p < pu; p++) {
+            const __m128i b = b4[p];
+            o0 = _mm_add_epi32(
+                o0, _mm_madd_epi16(b, _mm_loadu_si128((const __m128i *)&pair_col[p][0])));
+            o1 = _mm_add_epi32(
+                o1, _mm_madd_epi16(b, _mm_loadu_si128((const __m128i *)&pair_col[p][4])));
+        }
+        o0 = _mm_srai_epi32(o0, CONST_BITS + PASS1_BITS + 3);
+        o1 = _mm_srai_epi32(o1, CONST_BITS + PASS1_BITS + 3);
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi32(o0, omax), _mm_cmplt_epi32(o0, omin)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi32(o1, omax), _mm_cmplt_epi32(o1, omin)));
+        const __m128i o16 = _mm_add_epi16(_mm_packs_epi32(o0, o1), _mm_set1_epi16(128));
+        uint8_t px[16];
+        _mm_storeu_si128((__m128i *)px, _mm_packus_epi16(o16, o16));
+        uint8_t *o = dst;
+        for (unsigned cm = cmask, x = 0; cm; cm >>= 1, x++)
+            if (cm & 1)
+                *o++ = px[x];
+        dst += stride;
+    }
+    return _mm_movemask_epi8(bad) ? -1 : 0;
+}
+#endif
 
 /* Marks, for one axis of a component's plane (len samples, blocks block
  * rows/columns), which outputs of each block are kept and their first grid
@@ -470,6 +581,21 @@ static void mark_needed(uint8_t *need, size_t plen, const size_t *s, size_t n, i
     }
 }
 
+static int idct(const struct comp *c, const int16_t *blk, int last, unsigned rmask, unsigned cmask,
+                uint8_t *dst, size_t stride)
+{
+#if defined(__SSE2__)
+    if (!portable)
+        return idct_block_sse2(blk, c->q16, last, rmask, cmask, dst, stride);
+#endif
+    return idct_block(blk, c->q, last, rmask, cmask, dst, stride);
+}
+
+void mv__jpeg_sample_portable(int on)
+{
+    portable = on;
+}
+
 /* Masks, bases and grid of component ci; -1 when out of memory. */
 static int plan_component(struct sampler *sm, struct plan *p, struct work *w, int ci)
 {
@@ -526,11 +652,13 @@ static int decode_comp_blocks(struct sampler *sm, struct comp *c, size_t bx0, si
                 return -1;
             const unsigned rm = c->rmask[by], cm = c->cmask[bx];
             if (rm && cm &&
-                idct_block(blk, c->q, last, rm, cm,
-                           c->grid + (size_t)c->rbase[by] * c->grid_cols + (size_t)c->cbase[bx],
-                           c->grid_cols) != 0)
+                idct(c, blk, last, rm, cm,
+                     c->grid + (size_t)c->rbase[by] * c->grid_cols + (size_t)c->cbase[bx],
+                     c->grid_cols) != 0)
                 return -1;
-            memset(blk, 0, 64 * sizeof(*blk));
+            /* Only the rows the block used: a fixed 128-byte memset becomes
+             * "rep stos", slow to start, and most blocks end early. */
+            memset(blk, 0, (size_t)(zz_maxrow[last] + 1) * 8 * sizeof(*blk));
         }
     return 0;
 }
@@ -682,8 +810,12 @@ static int setup(struct sampler *sm, struct plan *p, struct work *w, const mv__j
         c->ac = &sm->tables[2 * i + 1];
         p->pw[i] = i ? div_up(p->w, (size_t)p->hmax) : p->w;
         p->ph[i] = i ? div_up(p->h, (size_t)p->vmax) : p->h;
-        for (int k = 0; k < 64; k++)
+        for (int k = 0; k < 64; k++) {
+            if (l->comp[i].quant[k] > DEQ_MAX)
+                return 1;
             c->q[k] = l->comp[i].quant[k];
+            c->q16[k] = (int16_t)c->q[k];
+        }
         if (huff_build(&sm->tables[2 * i], l->comp[i].dc_bits, l->comp[i].dc_vals, 1) != 0 ||
             huff_build(&sm->tables[2 * i + 1], l->comp[i].ac_bits, l->comp[i].ac_vals, 0) != 0)
             return 1;

@@ -39,4 +39,8 @@ typedef struct mv__jpeg_layout {
 mv_status mv__jpeg_sample_decode(const mv__jpeg_layout *l, size_t rows, size_t max_pixels,
                                  mv__image *out);
 
+/* Tests: 1 makes the inverse DCT the plain C one even where the SSE2 one runs
+ * by default (both give the same pixels and refuse the same blocks). */
+void mv__jpeg_sample_portable(int on);
+
 #endif
