@@ -45,10 +45,6 @@ mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv
 /* mv__image_jpeg() keeping only `rows` sampled rows when the image is higher (0: all). */
 mv_status mv__image_jpeg_rows(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
                               mv__image *out);
-/* Only media_jpeg_sample.c's way to mv__image_jpeg_rows()' result: MV_ENOTSUP
- * for a file it leaves to libjpeg (tests, fuzzing). */
-mv_status mv__jpeg_sample(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
-                          mv__image *out);
 mv_status mv__image_png(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out);
 /* GIF (first frame), WebP, BMP and TIFF through FFmpeg, sizes checked from the header
  * first (media_formats.c); MV_ENOTSUP when data is none of them. */

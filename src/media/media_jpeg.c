@@ -18,7 +18,6 @@
 
 #include "../core/core.h"
 #include "media.h"
-#include "media_jpeg_sample.h"
 
 struct jpeg_err {
     struct jpeg_error_mgr mgr;
@@ -187,57 +186,13 @@ struct jpeg_job {
 };
 
 /*
- * The headers libjpeg has read, as media_jpeg_sample.c takes them; 0 when the
- * file is not a single-scan sequential Huffman 8-bit grey or YCbCr JPEG whose
- * scan lists the components in order with all their tables present.
- */
-static int sample_layout(const struct jpeg_decompress_struct *ci, mv__jpeg_layout *l)
-{
-    const int n = ci->num_components;
-    if (ci->progressive_mode || ci->arith_code || ci->data_precision != 8 ||
-        ci->comps_in_scan != n || ci->Ss != 0 || ci->Se != 63 || ci->Ah != 0 || ci->Al != 0 ||
-        !((n == 1 && ci->jpeg_color_space == JCS_GRAYSCALE) ||
-          (n == 3 && ci->jpeg_color_space == JCS_YCbCr)))
-        return 0;
-    memset(l, 0, sizeof(*l));
-    l->width = ci->image_width;
-    l->height = ci->image_height;
-    l->ncomp = n;
-    l->restart_interval = ci->restart_interval;
-    for (int i = 0; i < n; i++) {
-        const jpeg_component_info *c = &ci->comp_info[i];
-        if (ci->cur_comp_info[i] != c || c->quant_tbl_no < 0 || c->quant_tbl_no >= NUM_QUANT_TBLS ||
-            c->dc_tbl_no < 0 || c->dc_tbl_no >= NUM_HUFF_TBLS || c->ac_tbl_no < 0 ||
-            c->ac_tbl_no >= NUM_HUFF_TBLS)
-            return 0;
-        const JQUANT_TBL *q = ci->quant_tbl_ptrs[c->quant_tbl_no];
-        const JHUFF_TBL *dc = ci->dc_huff_tbl_ptrs[c->dc_tbl_no];
-        const JHUFF_TBL *ac = ci->ac_huff_tbl_ptrs[c->ac_tbl_no];
-        if (q == NULL || dc == NULL || ac == NULL)
-            return 0;
-        l->comp[i].h = c->h_samp_factor;
-        l->comp[i].v = c->v_samp_factor;
-        l->comp[i].quant = q->quantval;
-        l->comp[i].dc_bits = dc->bits;
-        l->comp[i].dc_vals = dc->huffval;
-        l->comp[i].ac_bits = ac->bits;
-        l->comp[i].ac_vals = ac->huffval;
-    }
-    l->data = ci->src->next_input_byte;
-    l->size = ci->src->bytes_in_buffer;
-    return 1;
-}
-
-/*
  * With `rows` below the image's height, the image comes back as its
  * nearest-neighbour sample of `rows` rows and, when wider than `rows`, of `rows`
  * columns too (column j is source column j * width / rows): the pixels PDQ's
- * pre-resize would pick, and no others are kept. Those come from
- * media_jpeg_sample.c when it handles the file, else from libjpeg; with
- * sample_only, MV_ENOTSUP instead of libjpeg.
+ * pre-resize would pick, and no others are kept.
  */
 static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, size_t max_pixels,
-                        size_t rows, int sample_only, mv__image *out)
+                        size_t rows, mv__image *out)
 {
     jpeg_mem_src(&j->ci, data, (unsigned long)size);
     if (jpeg_read_header(&j->ci, TRUE) != JPEG_HEADER_OK)
@@ -248,14 +203,6 @@ static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, si
         return MV_ECORRUPT;
     if (w > max_pixels / h)
         return MV_ETOOBIG;
-    mv__jpeg_layout layout;
-    if (rows && rows < h && sample_layout(&j->ci, &layout)) {
-        const mv_status st = mv__jpeg_sample_decode(&layout, rows, max_pixels, out);
-        if (st != MV_ENOTSUP || sample_only)
-            return st;
-    } else if (sample_only) {
-        return MV_ENOTSUP;
-    }
     jpeg_start_decompress(&j->ci);
     if (j->ci.output_components != in_ch)
         return MV_ENOTSUP;
@@ -290,9 +237,13 @@ static mv_status decode(struct jpeg_job *j, const uint8_t *data, size_t size, si
     return j->err.truncated ? MV_ECORRUPT : MV_OK;
 }
 
-/* One decode with its own libjpeg object; sample_only as in decode(). */
-static mv_status run(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
-                     int sample_only, mv__image *out)
+mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
+{
+    return mv__image_jpeg_rows(data, size, max_pixels, 0, out);
+}
+
+mv_status mv__image_jpeg_rows(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
+                              mv__image *out)
 {
     struct jpeg_job *j = mv__calloc(1, sizeof(*j));
     mv_status st = MV_ECORRUPT;
@@ -304,7 +255,7 @@ static mv_status run(const uint8_t *data, size_t size, size_t max_pixels, size_t
     j->err.mgr.emit_message = on_message;
     if (setjmp(j->err.jump) == 0) {
         jpeg_create_decompress(&j->ci);
-        st = decode(j, data, size, max_pixels, rows, sample_only, out);
+        st = decode(j, data, size, max_pixels, rows, out);
     } else {
         st = MV_ECORRUPT;
     }
@@ -313,25 +264,4 @@ static mv_status run(const uint8_t *data, size_t size, size_t max_pixels, size_t
     mv__free(j->cols);
     mv__free(j);
     return st;
-}
-
-mv_status mv__image_jpeg(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
-{
-    return run(data, size, max_pixels, 0, 0, out);
-}
-
-mv_status mv__image_jpeg_rows(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
-                              mv__image *out)
-{
-    return run(data, size, max_pixels, rows, 0, out);
-}
-
-mv_status mv__jpeg_sample(const uint8_t *data, size_t size, size_t max_pixels, size_t rows,
-                          mv__image *out)
-{
-    if (out != NULL)
-        memset(out, 0, sizeof(*out));
-    if (data == NULL || size == 0 || rows == 0 || out == NULL)
-        return MV_EINVAL;
-    return run(data, size, max_pixels, rows, 1, out);
 }
