@@ -4,7 +4,7 @@
  * Every decoder allocates through mv__image_alloc(), which checks width x
  * height against max_pixels before anything is allocated, and the library
  * releases what any of them returned. The pixels come from mv__malloc(): in a
- * media plugin that is the host's allocator (media_plugin.h), so the library,
+ * decoder plugin that is the host's allocator (media_plugin.h), so the library,
  * both plugins and the static library all compile this file in and a plugin
  * need not be loaded to free what it decoded.
  */
