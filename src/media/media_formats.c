@@ -13,7 +13,6 @@
 
 #include <libavcodec/codec_id.h>
 
-#include "../core/core.h"
 #include "media.h"
 
 static uint32_t le16(const uint8_t *p)
