@@ -1,8 +1,10 @@
 /**
- * The media decoders. The shared library loads FFmpeg, libjpeg, Chromaprint
- * and libheif from a plugin, mediavault-media.so, the first time something is
- * decoded, so that a program that only hashes or queries the catalog never
- * maps them; the static library links them in.
+ * The media decoders. The shared library loads them from two plugins, each the
+ * first time something it decodes is decoded: libjpeg-turbo from
+ * mediavault-jpeg.so (JPEG), FFmpeg, Chromaprint and libheif from
+ * mediavault-media.so (everything else), so that a program that only hashes or
+ * queries the catalog maps none of them, and one that fingerprints JPEGs maps
+ * libjpeg-turbo alone; the static library links them in.
  *
  * Since 0.1.
  */
@@ -17,14 +19,17 @@ extern "C" {
 #endif
 
 /**
- * Loads the media decoders now, when not done yet (once per process, thread-safe),
- * and says whether decoding can work. Without them, every decoding call (image
- * fingerprints, mv_audio_chromaprint_file(), mv_vpdq_file()) fails with MV_ENOTSUP.
+ * Loads both decoder plugins now, when not done yet (once per process,
+ * thread-safe), and says whether decoding can work. Without the media plugin,
+ * every decoding call but a JPEG's (image fingerprints, mv_audio_chromaprint_file(),
+ * mv_vpdq_file()) fails with MV_ENOTSUP; without the JPEG plugin, a JPEG's does.
  * Params: detail: when not NULL, receives what the decoders decode ("FILE: images
- *         (...), audio, video"), or why they cannot be used ("media decoders
- *         unavailable: FILE: reason", the reason from dlerror()).
- * Returns: MV_OK when the decoders can be used.
- * Errors: MV_ENOTSUP when the plugin is missing, cannot be loaded or is of another ABI.
+ *         (...), audio, video; FILE: images (JPEG)"), or why those that cannot be
+ *         used cannot ("media decoders unavailable: FILE: reason", "JPEG decoder
+ *         unavailable: FILE: reason", joined by "; " when both; the reason from
+ *         dlerror()).
+ * Returns: MV_OK when both plugins can be used.
+ * Errors: MV_ENOTSUP when a plugin is missing, cannot be loaded or is of another ABI.
  * Ownership: *detail is a static string, valid for the life of the process.
  */
 MV_API mv_status mv_media_load(const char **detail);

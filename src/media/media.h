@@ -70,4 +70,17 @@ mv_status mv__image_orient(mv__image *img, int o);
 mv_status mv__image_alloc(mv__image *img, size_t width, size_t height, int channels,
                           size_t max_pixels);
 
+/* A TIFF structure held in memory: a TIFF file, or the body of an EXIF segment
+ * (media_tiff.c). */
+typedef struct mv__tiff {
+    const uint8_t *d;
+    size_t n;
+    int big; /* "MM": big-endian */
+} mv__tiff;
+
+/* 1 when d holds a TIFF header (byte order and 42), then t reads it. */
+int mv__tiff_open(mv__tiff *t, const uint8_t *d, size_t n);
+/* The SHORT or LONG value of tag in the first IFD; 0 when absent or unreadable. */
+uint32_t mv__tiff_tag(const mv__tiff *t, uint32_t tag);
+
 #endif

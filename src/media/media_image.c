@@ -9,6 +9,13 @@
  * and used the sample itself as luma, which changes float results, so decoded
  * RGB that is all grey is folded to one channel here, in place.
  * Sizes are checked against max_pixels from the header, before any allocation.
+ *
+ * This file calls the backends (mv__image_jpeg_rows(), mv__image_png(), ...)
+ * and needs none of their libraries itself, so the shared library compiles it
+ * in and each backend call there goes to the plugin that holds it
+ * (media_plugin_calls.c): a JPEG is sniffed here and sent to the JPEG plugin,
+ * and only the other formats load the big one. The static library links the
+ * backends directly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,31 +25,6 @@
 
 #include "../core/core.h"
 #include "media.h"
-
-void mv__image_free(mv__image *img)
-{
-    if (img == NULL)
-        return;
-    mv__free(img->pixels);
-    memset(img, 0, sizeof(*img));
-}
-
-mv_status mv__image_alloc(mv__image *img, size_t width, size_t height, int channels,
-                          size_t max_pixels)
-{
-    if (width == 0 || height == 0)
-        return MV_ECORRUPT;
-    if (width > max_pixels / height)
-        return MV_ETOOBIG;
-    img->pixels = mv__malloc(width * height * (size_t)channels);
-    if (img->pixels == NULL)
-        return MV_ENOMEM;
-    img->width = width;
-    img->height = height;
-    img->channels = channels;
-    img->stride = width * (size_t)channels;
-    return MV_OK;
-}
 
 static int all_grey(const mv__image *img)
 {

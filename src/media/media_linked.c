@@ -1,6 +1,6 @@
 /*
  * mv_media_load() of the static library, which links the decoders directly
- * instead of loading the media plugin (media_plugin_loader.c does that for
+ * instead of loading the decoder plugins (media_plugin_loader.c does that for
  * the shared library): they are always there.
  */
 #include <stddef.h>

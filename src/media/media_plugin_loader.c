@@ -1,23 +1,24 @@
 /*
- * Finding and loading the media plugin (mediavault-media.so), and the media
- * layer's entry points as the shared library sees them: each forwards to the
- * plugin's table.
+ * Finding and loading the two decoder plugins, mediavault-jpeg.so and
+ * mediavault-media.so (media_plugin.h says why there are two and what each
+ * holds), and mv_media_load().
  *
- * libmediavault.so does not link FFmpeg, libjpeg, Chromaprint or libheif:
- * together they bring some 130 shared libraries whose loading and initialisers
- * cost more than hashing a small file or querying the catalog. The decoders
- * live in a plugin opened with dlopen() the first time something is decoded
- * (pthread_once), as the CUDA plugin is (gpu_loader.c): next to the library
- * itself (dladdr), then in $MEDIAVAULT_PLUGIN_DIR. $MEDIAVAULT_MEDIA_PLUGIN,
+ * libmediavault.so links none of libjpeg-turbo, FFmpeg, Chromaprint or
+ * libheif. Each plugin is opened with dlopen() the first time a call needs it
+ * (pthread_once per plugin), as the CUDA plugin is (gpu_loader.c): next to the
+ * library itself (dladdr), then in $MEDIAVAULT_PLUGIN_DIR. An environment
+ * variable per plugin, $MEDIAVAULT_JPEG_PLUGIN and $MEDIAVAULT_MEDIA_PLUGIN,
  * when set, names the one file to load (tests, and installs that keep plugins
- * elsewhere). The host's allocator and logging go in at load time
- * (media_plugin.h), so the plugin holds no copy of the core's state.
+ * elsewhere). The host's allocator and logging go in at load time, so a plugin
+ * holds no copy of the core's state. The calls that use the tables are
+ * media_plugin_calls.c.
  *
- * Unlike the CUDA plugin, there is no fallback: without the plugin nothing is
- * decoded. Every decoding call then fails with MV_ENOTSUP, the reason is
- * logged once at MV_LOG_ERROR, and mv_media_load() gives it to the program:
- * "media decoders unavailable: FILE: dlerror's reason". Sniffing (fp_sniff.c,
- * media_heif_sniff.c) and freeing pixels need no decoder and never load it.
+ * Unlike the CUDA plugin, there is no fallback: without a plugin, what it
+ * decodes is not decoded. Each of those calls then fails with MV_ENOTSUP, the
+ * reason is logged once at MV_LOG_ERROR, and mv_media_load() gives it to the
+ * program: "media decoders unavailable: FILE: dlerror's reason", or "JPEG
+ * decoder unavailable: ..." for the JPEG plugin. Sniffing, the grey rule, EXIF
+ * orientation and freeing pixels need no decoder and never load either.
  *
  * The static library links the decoders directly and has none of this
  * (media_linked.c).
@@ -32,7 +33,8 @@
 #include "media_plugin.h"
 #include "mediavault/media.h"
 
-#define PATH_LEN 4096
+#define PATH_LEN   4096
+#define DETAIL_LEN (PATH_LEN + 512)
 
 static const struct mv_media_host host = {
     .abi = MV_MEDIA_PLUGIN_ABI,
@@ -48,14 +50,21 @@ static const struct mv_media_host host = {
     .canceled = mv__media_canceled,
 };
 
-static struct {
-    const struct mv_media_plugin *table;
-    char detail[PATH_LEN + 512]; /* what it decodes, or why it cannot */
-} loaded;
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+/* One plugin: how to find it, and what loading it gave. */
+struct plugin {
+    const char *file;  /* its name, looked for beside the library and in the plugin dir */
+    const char *env;   /* the variable that names its file instead */
+    const char *entry; /* its entry symbol */
+    const char *what;  /* "media decoders", "JPEG decoder": the start of an error */
+    /* Calls the entry found at sym; returns why its answer is refused, or NULL
+     * with *table and *decoders set. */
+    const char *(*accept)(void *sym, const void **table, const char **decoders);
+    const void *table;
+    char detail[DETAIL_LEN]; /* "FILE: what it decodes", or why it cannot */
+};
 
-/* Why the table is refused, or NULL when it is usable. */
-static const char *check_table(const struct mv_media_plugin *t)
+/* Why the media plugin's table t is refused, or NULL when it is usable. */
+static const char *check_media(const struct mv_media_plugin *t)
 {
     if (t == NULL)
         return MV_MEDIA_PLUGIN_ENTRY "() refused this library (another ABI version?)";
@@ -63,219 +72,199 @@ static const char *check_table(const struct mv_media_plugin *t)
         return "plugin of another ABI version";
     if (t->size < sizeof(*t))
         return "plugin table smaller than this library needs";
-    if (t->decoders == NULL || t->image_decode_mem == NULL || t->image_decode_mem_sampled == NULL ||
-        t->image_decode_file == NULL || t->image_heif_supported == NULL ||
+    if (t->decoders == NULL || t->image_png == NULL || t->image_other == NULL ||
+        t->image_heif == NULL || t->image_heif_supported == NULL ||
         t->audio_chromaprint_file_opts == NULL || t->vpdq_file == NULL ||
         t->vpdq_file_frames == NULL)
         return "plugin table lacks a function";
     return NULL;
 }
 
-/* Loads path; returns 1 when accepted. loaded.detail says what or why. */
-static int open_plugin(const char *path)
+static const char *accept_media(void *sym, const void **table, const char **decoders)
 {
-    const struct mv_media_plugin *t = NULL;
-    mv_media_plugin_entry_fn entry = NULL;
-    const char *why = NULL;
+    mv_media_plugin_entry_fn entry;
+    /* dlsym returns void *; POSIX guarantees the conversion to a function pointer. */
+    *(void **)&entry = sym;
+    const struct mv_media_plugin *t = entry(MV_MEDIA_PLUGIN_ABI, &host);
+    const char *why = check_media(t);
+
+    if (why == NULL) {
+        *table = t;
+        *decoders = t->decoders;
+    }
+    return why;
+}
+
+/* Why the JPEG plugin's table t is refused, or NULL when it is usable. */
+static const char *check_jpeg(const struct mv_jpeg_plugin *t)
+{
+    if (t == NULL)
+        return MV_JPEG_PLUGIN_ENTRY "() refused this library (another ABI version?)";
+    if (t->abi != MV_MEDIA_PLUGIN_ABI)
+        return "plugin of another ABI version";
+    if (t->size < sizeof(*t))
+        return "plugin table smaller than this library needs";
+    if (t->decoders == NULL || t->image_jpeg_rows == NULL)
+        return "plugin table lacks a function";
+    return NULL;
+}
+
+static const char *accept_jpeg(void *sym, const void **table, const char **decoders)
+{
+    mv_jpeg_plugin_entry_fn entry;
+    *(void **)&entry = sym;
+    const struct mv_jpeg_plugin *t = entry(MV_MEDIA_PLUGIN_ABI, &host);
+    const char *why = check_jpeg(t);
+
+    if (why == NULL) {
+        *table = t;
+        *decoders = t->decoders;
+    }
+    return why;
+}
+
+static struct plugin media = {
+    .file = MV_MEDIA_PLUGIN_FILE,
+    .env = "MEDIAVAULT_MEDIA_PLUGIN",
+    .entry = MV_MEDIA_PLUGIN_ENTRY,
+    .what = "media decoders",
+    .accept = accept_media,
+};
+static struct plugin jpeg = {
+    .file = MV_JPEG_PLUGIN_FILE,
+    .env = "MEDIAVAULT_JPEG_PLUGIN",
+    .entry = MV_JPEG_PLUGIN_ENTRY,
+    .what = "JPEG decoder",
+    .accept = accept_jpeg,
+};
+static pthread_once_t media_once = PTHREAD_ONCE_INIT, jpeg_once = PTHREAD_ONCE_INIT;
+
+/* dlerror()'s reason for path, without the path it starts with. */
+static const char *dlopen_reason(const char *path)
+{
+    const char *why = dlerror();
+
+    if (why == NULL)
+        return "dlopen failed";
+    const size_t n = strlen(path);
+    if (strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+        why += n + 2;
+    return why;
+}
+
+/* Loads path as p; returns 1 when accepted. p->detail says what or why. */
+static int open_plugin(struct plugin *p, const char *path)
+{
+    const void *table = NULL;
+    const char *why, *decoders = NULL;
+    char no_symbol[128];
     /* Lazy: binding every function of FFmpeg & co. up front costs ~10 ms per
      * process (docs/internals/media.md). */
     void *lib = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+    void *sym = lib != NULL ? dlsym(lib, p->entry) : NULL;
 
-    if (lib == NULL) {
-        why = dlerror();
-        if (why == NULL)
-            why = "dlopen failed";
-        /* dlerror() starts with the path it was given; keep the reason only. */
-        const size_t n = strlen(path);
-        if (strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
-            why += n + 2;
-    } else {
-        /* dlsym returns void *; POSIX guarantees the conversion to a function pointer. */
-        *(void **)&entry = dlsym(lib, MV_MEDIA_PLUGIN_ENTRY);
-        if (entry != NULL)
-            t = entry(MV_MEDIA_PLUGIN_ABI, &host);
-        why = entry == NULL ? "no " MV_MEDIA_PLUGIN_ENTRY " symbol" : check_table(t);
-    }
+    mv__fmt(no_symbol, sizeof(no_symbol), "no %s symbol", p->entry);
+    if (lib == NULL)
+        why = dlopen_reason(path);
+    else
+        why = sym != NULL ? p->accept(sym, &table, &decoders) : no_symbol;
     if (why == NULL) {
-        loaded.table = t;
-        mv__fmt(loaded.detail, sizeof(loaded.detail), "%s: %s", path, t->decoders);
-        mv__log(MV_LOG_DEBUG, "media plugin %s loaded (ABI %d)", path, MV_MEDIA_PLUGIN_ABI);
+        p->table = table;
+        mv__fmt(p->detail, sizeof(p->detail), "%s: %s", path, decoders);
+        mv__log(MV_LOG_DEBUG, "plugin %s loaded (ABI %d)", path, MV_MEDIA_PLUGIN_ABI);
         return 1;
     }
-    mv__fmt(loaded.detail, sizeof(loaded.detail), "media decoders unavailable: %s: %s", path, why);
+    mv__fmt(p->detail, sizeof(p->detail), "%s unavailable: %s: %s", p->what, path, why);
     return 0;
 }
 
-/* Tries dir/mediavault-media.so when it exists; 1 when accepted, *found set when it exists. */
-static int try_dir(const char *dir, int *found)
+/* Tries dir/FILE when it exists; 1 when accepted, *found set when it exists. */
+static int try_dir(struct plugin *p, const char *dir, int *found)
 {
     char path[PATH_LEN];
 
-    mv__fmt(path, sizeof(path), "%s/%s", dir, MV_MEDIA_PLUGIN_FILE);
+    mv__fmt(path, sizeof(path), "%s/%s", dir, p->file);
     if (access(path, F_OK) != 0)
         return 0;
     *found = 1;
-    return open_plugin(path);
+    return open_plugin(p, path);
 }
 
-static void search(void)
+static void search(struct plugin *p)
 {
     char libdir[PATH_LEN] = "";
     const char *envdir = getenv("MEDIAVAULT_PLUGIN_DIR");
     const int have_env = envdir != NULL && *envdir != '\0';
     int found = 0;
 
-    if (mv__lib_dir(libdir, sizeof(libdir)) && try_dir(libdir, &found))
+    if (mv__lib_dir(libdir, sizeof(libdir)) && try_dir(p, libdir, &found))
         return;
-    if (have_env && try_dir(envdir, &found))
+    if (have_env && try_dir(p, envdir, &found))
         return;
     if (!found)
-        mv__fmt(loaded.detail, sizeof(loaded.detail),
-                "media decoders unavailable: %s: not found in %s%s%s", MV_MEDIA_PLUGIN_FILE,
-                libdir[0] ? libdir : "the library's directory",
+        mv__fmt(p->detail, sizeof(p->detail), "%s unavailable: %s: not found in %s%s%s", p->what,
+                p->file, libdir[0] ? libdir : "the library's directory",
                 have_env ? " or " : " ($MEDIAVAULT_PLUGIN_DIR unset)", have_env ? envdir : "");
 }
 
-static void load_plugin(void)
+static void load(struct plugin *p)
 {
-    const char *file = getenv("MEDIAVAULT_MEDIA_PLUGIN");
+    const char *file = getenv(p->env);
 
     if (file != NULL && *file != '\0')
-        open_plugin(file);
+        open_plugin(p, file);
     else
-        search();
-    if (loaded.table == NULL)
-        mv__log(MV_LOG_ERROR, "%s", loaded.detail);
+        search(p);
+    if (p->table == NULL)
+        mv__log(MV_LOG_ERROR, "%s", p->detail);
+}
+
+static void load_media(void)
+{
+    load(&media);
+}
+
+static void load_jpeg(void)
+{
+    load(&jpeg);
 }
 
 const struct mv_media_plugin *mv__media_plugin(const char **detail)
 {
-    pthread_once(&load_once, load_plugin);
+    pthread_once(&media_once, load_media);
     if (detail != NULL)
-        *detail = loaded.detail;
-    return loaded.table;
+        *detail = media.detail;
+    return media.table;
+}
+
+const struct mv_jpeg_plugin *mv__jpeg_plugin(const char **detail)
+{
+    pthread_once(&jpeg_once, load_jpeg);
+    if (detail != NULL)
+        *detail = jpeg.detail;
+    return jpeg.table;
+}
+
+static char both[2 * DETAIL_LEN + 2];
+static pthread_once_t both_once = PTHREAD_ONCE_INIT;
+
+/* What both plugins decode, or why those that cannot be used cannot: the media
+ * plugin first, as it decodes the most. */
+static void describe_both(void)
+{
+    const char *m, *j;
+    const int m_ok = mv__media_plugin(&m) != NULL, j_ok = mv__jpeg_plugin(&j) != NULL;
+
+    if (m_ok == j_ok)
+        mv__fmt(both, sizeof(both), "%s; %s", m, j);
+    else
+        mv__fmt(both, sizeof(both), "%s", m_ok ? j : m);
 }
 
 mv_status mv_media_load(const char **detail)
 {
-    const struct mv_media_plugin *t = mv__media_plugin(detail);
-
-    return t != NULL ? MV_OK : MV_ENOTSUP;
-}
-
-mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    if (out != NULL)
-        memset(out, 0, sizeof(*out));
-    return t != NULL ? t->image_decode_mem(data, size, max_pixels, out) : MV_ENOTSUP;
-}
-
-mv_status mv__image_decode_mem_sampled(const uint8_t *data, size_t size, size_t max_pixels,
-                                       size_t rows, mv__image *out)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    if (out != NULL)
-        memset(out, 0, sizeof(*out));
-    return t != NULL ? t->image_decode_mem_sampled(data, size, max_pixels, rows, out) : MV_ENOTSUP;
-}
-
-mv_status mv__image_decode_file(const char *path, size_t max_pixels, mv__image *out)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    if (out != NULL)
-        memset(out, 0, sizeof(*out));
-    return t != NULL ? t->image_decode_file(path, max_pixels, out) : MV_ENOTSUP;
-}
-
-/* The pixels come from the host's allocator (lent to the plugin): no need to load it. */
-void mv__image_free(mv__image *img)
-{
-    if (img == NULL)
-        return;
-    mv__free(img->pixels);
-    memset(img, 0, sizeof(*img));
-}
-
-int mv__image_heif_supported(void)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    return t != NULL && t->image_heif_supported();
-}
-
-/* Called after a decode, so the plugin is there; without it, no turn. */
-int mv__image_exif_orientation(const uint8_t *data, size_t size)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    return t != NULL ? t->image_exif_orientation(data, size) : 1;
-}
-
-mv_status mv__image_orient(mv__image *img, int o)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    return t != NULL ? t->image_orient(img, o) : MV_ENOTSUP;
-}
-
-mv_status mv_audio_chromaprint_file(const char *path, double length_s, int algorithm,
-                                    char **fingerprint, double *duration, uint32_t **raw,
-                                    size_t *raw_len)
-{
-    const mv_audio_options o = { .length_s = length_s, .algorithm = algorithm };
-
-    return mv_audio_chromaprint_file_opts(path, &o, fingerprint, duration, raw, raw_len);
-}
-
-mv_status mv_audio_chromaprint_file_opts(const char *path, const mv_audio_options *opts,
-                                         char **fingerprint, double *duration, uint32_t **raw,
-                                         size_t *raw_len)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    if (t != NULL)
-        return t->audio_chromaprint_file_opts(path, opts, fingerprint, duration, raw, raw_len);
-    if (fingerprint != NULL)
-        *fingerprint = NULL;
-    if (duration != NULL)
-        *duration = 0.0;
-    if (raw != NULL)
-        *raw = NULL;
-    if (raw_len != NULL)
-        *raw_len = 0;
-    return MV_ENOTSUP;
-}
-
-mv_status mv_vpdq_file(const char *path, const mv_vpdq_options *opts, mv_vpdq_frame_fn fn,
-                       void *arg, mv_vpdq_info *info)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    if (t == NULL) {
-        if (info != NULL)
-            memset(info, 0, sizeof(*info));
-        return MV_ENOTSUP;
-    }
-    return t->vpdq_file(path, opts, fn, arg, info);
-}
-
-mv_status mv_vpdq_file_frames(const char *path, const mv_vpdq_options *opts, mv_vpdq_frame **frames,
-                              size_t *count, mv_vpdq_info *info)
-{
-    const struct mv_media_plugin *t = mv__media_plugin(NULL);
-
-    if (t == NULL) {
-        if (frames != NULL)
-            *frames = NULL;
-        if (count != NULL)
-            *count = 0;
-        if (info != NULL)
-            memset(info, 0, sizeof(*info));
-        return MV_ENOTSUP;
-    }
-    return t->vpdq_file_frames(path, opts, frames, count, info);
+    pthread_once(&both_once, describe_both);
+    if (detail != NULL)
+        *detail = both;
+    return mv__media_plugin(NULL) != NULL && mv__jpeg_plugin(NULL) != NULL ? MV_OK : MV_ENOTSUP;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `cmake --install` (what `make install` runs) gives a working, relocatable tree:
-# the program finds its library and the media plugin beside it from wherever the
-# tree is unpacked, DESTDIR is honoured, and a program built against the
-# installed headers with pkg-config links and runs.
+# the program finds its library and the decoder plugins beside it from wherever
+# the tree is unpacked (a JPEG needs the JPEG plugin alone), DESTDIR is
+# honoured, and a program built against the installed headers with pkg-config
+# links and runs.
 . "$(dirname "$0")/lib.sh"
 
 build=$(dirname "$MV")
@@ -25,6 +26,7 @@ lib=$(find "$T/prefix" -name 'libmediavault.so*' -type f | head -n 1)
 [ -n "$lib" ] || fail "no libmediavault.so installed"
 libdir=$(dirname "$lib")
 [ -f "$libdir/mediavault-media.so" ] || fail "the media plugin is not beside the library"
+[ -f "$libdir/mediavault-jpeg.so" ] || fail "the JPEG plugin is not beside the library"
 [ -f "$T/prefix/include/mediavault/mediavault.h" ] || fail "no public headers installed"
 readelf -d "$bin" | grep -q 'RUNPATH.*\$ORIGIN' || fail "the program's RUNPATH is not relative"
 
@@ -34,14 +36,28 @@ bin=$T/moved/bin/mediavault
 libdir=$T/moved/${libdir#"$T/prefix/"}
 "$bin" --version >version.txt || fail "moved program: --version"
 "$bin" info >info.txt 2>&1 || fail "moved program: info"
-grep -q "media decoders: loaded ($libdir/mediavault-media.so\|media decoders: loaded ($T/moved/bin/../" \
-    info.txt || fail "moved program does not load its own media plugin: $(grep decoders info.txt)"
+# Its own plugins, found beside the library: the path dladdr gives, or the one
+# through the program's relative RUNPATH.
+own="\($libdir\|$T/moved/bin/\.\./[^ ]*\)"
+grep -q "media decoders: loaded ($own/mediavault-media.so: .*; $own/mediavault-jpeg.so: " \
+    info.txt || fail "moved program does not load its own plugins: $(grep decoders info.txt)"
 if command -v ffmpeg >/dev/null 2>&1; then
     ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=320x240:rate=1 -frames:v 1 pic.png ||
+        fail "ffmpeg"
+    ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=800x600:rate=1 -frames:v 1 pic.jpg ||
         fail "ffmpeg"
     "$bin" fingerprint --no-cache pic.png >fp.txt || fail "moved program: fingerprint"
     "$MV" fingerprint --no-cache pic.png >fp-build.txt || fail "build program: fingerprint"
     cmp -s fp.txt fp-build.txt || fail "installed and built programs disagree"
+    # A JPEG: the moved tree's JPEG plugin, and nothing of the media plugin.
+    LD_DEBUG=files "$bin" fingerprint --no-cache --exif-orient pic.jpg >fpj.txt 2>fpj.log ||
+        fail "moved program: JPEG fingerprint"
+    "$MV" fingerprint --no-cache --exif-orient pic.jpg >fpj-build.txt || fail "build program: JPEG"
+    cmp -s fpj.txt fpj-build.txt || fail "installed and built programs disagree on a JPEG"
+    grep -q "file=$T/moved/[^ ]*/mediavault-jpeg\.so" fpj.log ||
+        fail "moved program: a JPEG not decoded by its own JPEG plugin"
+    grep -Eq 'file=[^ ]*(mediavault-media\.so|libavcodec|libheif|libchromaprint)' fpj.log &&
+        fail "moved program: a JPEG loaded the media plugin or FFmpeg"
 fi
 printf 'abc' >abc.txt
 [ "$("$bin" hash abc.txt)" = "900150983cd24fb0d6963f7d28e17f72  abc.txt" ] ||
