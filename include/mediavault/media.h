@@ -11,6 +11,9 @@
 #ifndef MEDIAVAULT_MEDIA_H
 #define MEDIAVAULT_MEDIA_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "mediavault/api.h"
 #include "mediavault/error.h"
 
@@ -19,10 +22,52 @@ extern "C" {
 #endif
 
 /**
+ * The decoder plugins, one value each.
+ * Since 0.7.
+ */
+typedef enum mv_media_kind {
+    /** mediavault-media.so: every image format but JPEG, audio and video */
+    MV_MEDIA_KIND_MEDIA = 1,
+    /** mediavault-jpeg.so: JPEG */
+    MV_MEDIA_KIND_JPEG = 2,
+} mv_media_kind;
+
+/**
+ * Loads the one decoder plugin kind now, when not done yet (once per process,
+ * thread-safe), and says whether it can be used; the other plugin is left
+ * alone. Without the media plugin, every decoding call but a JPEG's (image
+ * fingerprints of other formats, mv_audio_chromaprint_file(), mv_vpdq_file())
+ * fails with MV_ENOTSUP; without the JPEG plugin, a JPEG's does. So the reason
+ * for a failed input is the detail of the plugin it needed (mv_media_sniff()
+ * for an image), found without loading the other.
+ * Params: kind: MV_MEDIA_KIND_MEDIA or MV_MEDIA_KIND_JPEG.
+ *         detail: when not NULL, receives what the plugin decodes ("FILE: images
+ *         (JPEG)"), or why it cannot be used ("media decoders unavailable: FILE:
+ *         reason" or "JPEG decoder unavailable: FILE: reason", the reason from
+ *         dlerror() or the plugin check); "linked in: ..." in the static library.
+ * Returns: MV_OK when the plugin can be used.
+ * Errors: MV_ENOTSUP when it is missing, cannot be loaded or is of another ABI;
+ *         MV_EINVAL for another kind (*detail then says so).
+ * Ownership: *detail is a static string, valid for the life of the process.
+ * Since 0.7.
+ */
+MV_API mv_status mv_media_load_kind(mv_media_kind kind, const char **detail);
+
+/**
+ * Which plugin decodes the image whose first bytes are data: MV_MEDIA_KIND_JPEG
+ * for a JPEG (FF D8 FF), MV_MEDIA_KIND_MEDIA for anything else. Loads nothing.
+ * Params: data: the first bytes of the file (3 are enough; NULL when len is 0).
+ * Ownership: data is borrowed for the call.
+ * Since 0.7.
+ */
+MV_API mv_media_kind mv_media_sniff(const uint8_t *data, size_t len);
+
+/**
  * Loads both decoder plugins now, when not done yet (once per process,
- * thread-safe), and says whether decoding can work. Without the media plugin,
- * every decoding call but a JPEG's (image fingerprints, mv_audio_chromaprint_file(),
- * mv_vpdq_file()) fails with MV_ENOTSUP; without the JPEG plugin, a JPEG's does.
+ * thread-safe), and says whether all decoding can work: the two
+ * mv_media_load_kind() calls in one. To word the failure of one input, or to
+ * report each plugin on its own, use mv_media_load_kind(), which loads only the
+ * plugin asked for.
  * Params: detail: when not NULL, receives what the decoders decode ("FILE: images
  *         (...), audio, video; FILE: images (JPEG)"), or why those that cannot be
  *         used cannot ("media decoders unavailable: FILE: reason", "JPEG decoder
@@ -31,6 +76,7 @@ extern "C" {
  * Returns: MV_OK when both plugins can be used.
  * Errors: MV_ENOTSUP when a plugin is missing, cannot be loaded or is of another ABI.
  * Ownership: *detail is a static string, valid for the life of the process.
+ * Since 0.1.
  */
 MV_API mv_status mv_media_load(const char **detail);
 

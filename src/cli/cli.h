@@ -36,9 +36,10 @@ struct cli_global {
 /* Maps a library status to the exit status of a whole run. */
 int cli_exit_for(mv_status st);
 
-/* Why nothing can be decoded ("media decoders unavailable: FILE: reason"), or NULL
- * when the media decoders load: the reason for an MV_ENOTSUP from a decoding call. */
-const char *cli_media_missing(void);
+/* Why the decoder plugin kind cannot be used ("media decoders unavailable: FILE:
+ * reason", "JPEG decoder unavailable: ..."), or NULL when it loads: the reason for
+ * an MV_ENOTSUP from a decoding call that needed it. Loads that plugin alone. */
+const char *cli_media_missing(mv_media_kind kind);
 
 /* A file name for a message, quoted as coreutils quotes it when it needs quoting. */
 void cli_print_quoted(FILE *out, const char *name);

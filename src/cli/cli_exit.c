@@ -9,11 +9,11 @@
 
 #include "cli.h"
 
-const char *cli_media_missing(void)
+const char *cli_media_missing(mv_media_kind kind)
 {
     const char *detail = NULL;
 
-    return mv_media_load(&detail) == MV_OK ? NULL : detail;
+    return mv_media_load_kind(kind, &detail) == MV_OK ? NULL : detail;
 }
 
 int cli_exit_for(mv_status st)

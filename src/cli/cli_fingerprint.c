@@ -132,17 +132,30 @@ static void usage(FILE *out)
           out);
 }
 
-static const char *reason(mv_status st, const mv_fp_result *r)
+/* Why the image at path, recognised but not decoded, was not: the plugin its
+ * format needs is missing (that plugin alone is loaded to say so), or this
+ * build cannot decode the format. */
+static const char *image_unsupported(const char *path)
+{
+    uint8_t head[16]; /* mv_media_sniff() needs 3 */
+    const mv_media_kind kind = mv_media_sniff(head, cli_fp_read_head(path, head, sizeof(head)));
+    const char *missing = cli_media_missing(kind);
+
+    if (missing != NULL)
+        return missing;
+    if (kind == MV_MEDIA_KIND_JPEG || mv_fp_heif_supported())
+        return "image format not supported by this build";
+    return "built without HEIF support";
+}
+
+static const char *reason(mv_status st, const mv_fp_result *r, const char *path)
 {
     switch (st) {
     case MV_ECORRUPT:
         return r->size == 0 ? "empty file" : "corrupt or truncated data";
     case MV_ENOTSUP:
-        if (r->type == MV_FP_IMAGE && cli_media_missing() != NULL)
-            return cli_media_missing();
-        if (r->type == MV_FP_IMAGE) /* an image the library recognised but cannot decode */
-            return mv_fp_heif_supported() ? "image format not supported by this build"
-                                          : "built without HEIF support";
+        if (r->type == MV_FP_IMAGE)
+            return image_unsupported(path);
         return "unsupported content (not a known image format or text)";
     case MV_EPARSE:
         return "not valid UTF-8 text";
@@ -210,12 +223,12 @@ static void print_text(const struct fp_opts *o, const char *path, const mv_fp_re
 static int print_one(struct fp_opts *o, const char *path, mv_status st, const mv_fp_result *r)
 {
     if (st != MV_OK) {
+        const char *why = reason(st, r, path);
         fflush(stdout);
-        cli_error(path, "%s", reason(st, r));
+        cli_error(path, "%s", why);
         if (o->fmt == FP_JSON) {
             json_begin(o, path);
             fputs(", \"error\": ", stdout);
-            const char *why = reason(st, r);
             cli_json_bytes(stdout, (const uint8_t *)why, strlen(why));
             fputc('}', stdout);
         }

@@ -43,8 +43,8 @@ static const char *reason(const struct cli_fp_audio *o, mv_status st, char *buf,
 {
     switch (st) {
     case MV_ENOTSUP:
-        if (cli_media_missing() != NULL)
-            return cli_media_missing();
+        if (cli_media_missing(MV_MEDIA_KIND_MEDIA) != NULL)
+            return cli_media_missing(MV_MEDIA_KIND_MEDIA);
         return "no audio stream (not a media file with audio FFmpeg can decode)";
     case MV_ECORRUPT:
         return "corrupt, truncated or too short audio";

@@ -158,8 +158,8 @@ static const char *reason(const struct cli_fp_video *o, mv_status st, char *buf,
 {
     switch (st) {
     case MV_ENOTSUP:
-        if (cli_media_missing() != NULL)
-            return cli_media_missing();
+        if (cli_media_missing(MV_MEDIA_KIND_MEDIA) != NULL)
+            return cli_media_missing(MV_MEDIA_KIND_MEDIA);
         return "not a video (no video stream FFmpeg can decode)";
     case MV_ECORRUPT:
         return "corrupt or truncated video (no frame decoded)";

@@ -56,12 +56,26 @@ static void print_text(const char *chosen, mv_status chosen_st, const mv_gpu_inf
     else
         printf("cuda: not available (%s)\n", gpu->reason);
     printf("cuda plugin: %s (%s)\n", gpu->plugin_loaded ? "loaded" : "not loaded", gpu->plugin);
-    const char *media = NULL;
-    const mv_status media_st = mv_media_load(&media);
+    const char *media = NULL, *jpeg = NULL;
+    const mv_status media_st = mv_media_load_kind(MV_MEDIA_KIND_MEDIA, &media);
+    const mv_status jpeg_st = mv_media_load_kind(MV_MEDIA_KIND_JPEG, &jpeg);
     printf("media decoders: %s (%s)\n", media_st == MV_OK ? "loaded" : "not loaded", media);
-    printf("heif images: %s\n", mv_fp_heif_supported() ? "decoded (libheif)"
-                                : media_st != MV_OK    ? "not decoded (no media decoders)"
-                                                       : "not decoded (built without libheif)");
+    printf("JPEG decoder: %s (%s)\n", jpeg_st == MV_OK ? "loaded" : "not loaded", jpeg);
+    /* HEIF is the media plugin's (libheif): its line follows that plugin only. */
+    printf("heif images: %s\n", media_st != MV_OK        ? "not decoded (no media decoders)"
+                                : mv_fp_heif_supported() ? "decoded (libheif)"
+                                                         : "not decoded (built without libheif)");
+}
+
+/* One decoder plugin on its own: , "name": {"loaded": BOOL, "detail": "..."}. */
+static void print_json_plugin(const char *name, mv_media_kind kind)
+{
+    const char *detail = NULL;
+    const mv_status st = mv_media_load_kind(kind, &detail);
+
+    printf(", \"%s\": {\"loaded\": %s, \"detail\": ", name, st == MV_OK ? "true" : "false");
+    json_string(detail);
+    putchar('}');
 }
 
 static void print_json(const char *chosen, const mv_gpu_info *gpu)
@@ -97,11 +111,10 @@ static void print_json(const char *chosen, const mv_gpu_info *gpu)
     }
     printf(", \"plugin_loaded\": %s, \"plugin\": ", gpu->plugin_loaded ? "true" : "false");
     json_string(gpu->plugin);
-    const char *media = NULL;
-    const mv_status media_st = mv_media_load(&media);
-    printf("}, \"media\": {\"loaded\": %s, \"detail\": ", media_st == MV_OK ? "true" : "false");
-    json_string(media);
-    printf("}, \"heif\": %s}\n", mv_fp_heif_supported() ? "true" : "false");
+    putchar('}');
+    print_json_plugin("media", MV_MEDIA_KIND_MEDIA);
+    print_json_plugin("jpeg", MV_MEDIA_KIND_JPEG);
+    printf(", \"heif\": %s}\n", mv_fp_heif_supported() ? "true" : "false");
 }
 
 int cli_info(struct cli_global *g, int argc, char **argv)

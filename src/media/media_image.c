@@ -25,6 +25,7 @@
 
 #include "../core/core.h"
 #include "media.h"
+#include "mediavault/media.h"
 
 static int all_grey(const mv__image *img)
 {
@@ -54,6 +55,13 @@ static void fold_grey(mv__image *img)
 static int is_jpeg(const uint8_t *data, size_t size)
 {
     return size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
+}
+
+/* The same test as the decoding below, so that the plugin named for a failure
+ * is the one the decode asked for. */
+mv_media_kind mv_media_sniff(const uint8_t *data, size_t len)
+{
+    return data != NULL && is_jpeg(data, len) ? MV_MEDIA_KIND_JPEG : MV_MEDIA_KIND_MEDIA;
 }
 
 mv_status mv__image_decode_mem(const uint8_t *data, size_t size, size_t max_pixels, mv__image *out)

@@ -1,7 +1,7 @@
 /*
  * Finding and loading the two decoder plugins, mediavault-jpeg.so and
  * mediavault-media.so (media_plugin.h says why there are two and what each
- * holds), and mv_media_load().
+ * holds), mv_media_load_kind() and mv_media_load().
  *
  * libmediavault.so links none of libjpeg-turbo, FFmpeg, Chromaprint or
  * libheif. Each plugin is opened with dlopen() the first time a call needs it
@@ -15,9 +15,10 @@
  *
  * Unlike the CUDA plugin, there is no fallback: without a plugin, what it
  * decodes is not decoded. Each of those calls then fails with MV_ENOTSUP, the
- * reason is logged once at MV_LOG_ERROR, and mv_media_load() gives it to the
- * program: "media decoders unavailable: FILE: dlerror's reason", or "JPEG
- * decoder unavailable: ..." for the JPEG plugin. Sniffing, the grey rule, EXIF
+ * reason is logged once at MV_LOG_ERROR, and mv_media_load_kind() gives it to
+ * the program for the one plugin an input needed, loading only that one:
+ * "media decoders unavailable: FILE: dlerror's reason", or "JPEG decoder
+ * unavailable: ..." for the JPEG plugin. Sniffing, the grey rule, EXIF
  * orientation and freeing pixels need no decoder and never load either.
  *
  * The static library links the decoders directly and has none of this
@@ -56,6 +57,7 @@ struct plugin {
     const char *env;   /* the variable that names its file instead */
     const char *entry; /* its entry symbol */
     const char *what;  /* "media decoders", "JPEG decoder": the start of an error */
+    int bind;          /* RTLD_LAZY or RTLD_NOW (open_plugin() says why each) */
     /* Calls the entry found at sym; returns why its answer is refused, or NULL
      * with *table and *decoders set. */
     const char *(*accept)(void *sym, const void **table, const char **decoders);
@@ -128,6 +130,7 @@ static struct plugin media = {
     .env = "MEDIAVAULT_MEDIA_PLUGIN",
     .entry = MV_MEDIA_PLUGIN_ENTRY,
     .what = "media decoders",
+    .bind = RTLD_LAZY,
     .accept = accept_media,
 };
 static struct plugin jpeg = {
@@ -135,6 +138,7 @@ static struct plugin jpeg = {
     .env = "MEDIAVAULT_JPEG_PLUGIN",
     .entry = MV_JPEG_PLUGIN_ENTRY,
     .what = "JPEG decoder",
+    .bind = RTLD_NOW,
     .accept = accept_jpeg,
 };
 static pthread_once_t media_once = PTHREAD_ONCE_INIT, jpeg_once = PTHREAD_ONCE_INIT;
@@ -158,9 +162,12 @@ static int open_plugin(struct plugin *p, const char *path)
     const void *table = NULL;
     const char *why, *decoders = NULL;
     char no_symbol[128];
-    /* Lazy: binding every function of FFmpeg & co. up front costs ~10 ms per
-     * process (docs/internals/media.md). */
-    void *lib = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+    /* The media plugin binds lazily: binding every function of FFmpeg & co. up
+     * front costs ~10 ms per process (docs/internals/media.md). The JPEG
+     * plugin binds now, which costs little for one libjpeg, so that a libjpeg
+     * lacking a function the plugin calls is refused here, with the reason,
+     * instead of ending the process at the first JPEG that calls it. */
+    void *lib = dlopen(path, p->bind | RTLD_LOCAL);
     void *sym = lib != NULL ? dlsym(lib, p->entry) : NULL;
 
     mv__fmt(no_symbol, sizeof(no_symbol), "no %s symbol", p->entry);
@@ -259,6 +266,20 @@ static void describe_both(void)
         mv__fmt(both, sizeof(both), "%s; %s", m, j);
     else
         mv__fmt(both, sizeof(both), "%s", m_ok ? j : m);
+}
+
+mv_status mv_media_load_kind(mv_media_kind kind, const char **detail)
+{
+    const char *d = "unknown decoder plugin kind";
+    mv_status st = MV_EINVAL;
+
+    if (kind == MV_MEDIA_KIND_MEDIA)
+        st = mv__media_plugin(&d) != NULL ? MV_OK : MV_ENOTSUP;
+    else if (kind == MV_MEDIA_KIND_JPEG)
+        st = mv__jpeg_plugin(&d) != NULL ? MV_OK : MV_ENOTSUP;
+    if (detail != NULL)
+        *detail = d;
+    return st;
 }
 
 mv_status mv_media_load(const char **detail)

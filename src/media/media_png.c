@@ -94,19 +94,34 @@ static void copy_palette(const AVFrame *fr, mv__image *img)
     }
 }
 
+/* swscale's SIMD code writes whole vectors: past the end of an output row by up
+ * to 16 bytes here, and so past the end of an image whose rows are exactly
+ * width x 3 bytes (mv__image_alloc()). It converts into rows padded to SWS_ALIGN,
+ * aligned, with SWS_ALIGN spare bytes after the last, and the rows are copied. */
+#define SWS_ALIGN 64
+
 static mv_status convert_sws(const AVFrame *fr, mv__image *img)
 {
+    const size_t line = (img->stride + SWS_ALIGN - 1) / SWS_ALIGN * SWS_ALIGN;
+    uint8_t *raw = mv__malloc(line * img->height + 2 * SWS_ALIGN);
     struct SwsContext *sws =
         sws_getContext(fr->width, fr->height, fr->format, fr->width, fr->height, AV_PIX_FMT_RGB24,
                        SWS_POINT, NULL, NULL, NULL);
-    if (sws == NULL)
-        return MV_ENOTSUP;
-    uint8_t *dst[4] = { img->pixels, NULL, NULL, NULL };
-    const int dst_stride[4] = { (int)img->stride, 0, 0, 0 };
-    const int rows = sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height,
-                               dst, dst_stride);
+    mv_status st = raw == NULL ? MV_ENOMEM : sws == NULL ? MV_ENOTSUP : MV_OK;
+
+    if (st == MV_OK) {
+        uint8_t *rgb = raw + (SWS_ALIGN - (uintptr_t)raw % SWS_ALIGN) % SWS_ALIGN;
+        uint8_t *dst[4] = { rgb, NULL, NULL, NULL };
+        const int dst_stride[4] = { (int)line, 0, 0, 0 };
+        const int rows = sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0,
+                                   fr->height, dst, dst_stride);
+        st = rows == fr->height ? MV_OK : MV_ECORRUPT;
+        for (size_t y = 0; st == MV_OK && y < img->height; y++)
+            memcpy(img->pixels + y * img->stride, rgb + y * line, img->stride);
+    }
     sws_freeContext(sws);
-    return rows == fr->height ? MV_OK : MV_ECORRUPT;
+    mv__free(raw);
+    return st;
 }
 
 static mv_status frame_to_image(const AVFrame *fr, size_t max_pixels, mv__image *img)
