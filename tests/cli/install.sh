@@ -39,8 +39,9 @@ libdir=$T/moved/${libdir#"$T/prefix/"}
 # Its own plugins, found beside the library: the path dladdr gives, or the one
 # through the program's relative RUNPATH.
 own="\($libdir\|$T/moved/bin/\.\./[^ ]*\)"
-grep -q "media decoders: loaded ($own/mediavault-media.so: .*; $own/mediavault-jpeg.so: " \
-    info.txt || fail "moved program does not load its own plugins: $(grep decoders info.txt)"
+grep -q "^media decoders: loaded ($own/mediavault-media.so: " info.txt &&
+    grep -q "^JPEG decoder: loaded ($own/mediavault-jpeg.so: " info.txt ||
+    fail "moved program does not load its own plugins: $(grep decoder info.txt)"
 if command -v ffmpeg >/dev/null 2>&1; then
     ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=320x240:rate=1 -frames:v 1 pic.png ||
         fail "ffmpeg"

@@ -8,7 +8,9 @@
 # dupes, lookup, export and --version load neither; a missing or refused
 # plugin makes each decoding call that needs it fail with "media decoders
 # unavailable: FILE: reason" or "JPEG decoder unavailable: FILE: reason"
-# (exit 1), never a crash, and leaves everything else working.
+# (exit 1), never a crash, and leaves everything else working: the reason names
+# only the plugin that input needed, and finding it loads no other. `info`
+# reports each plugin on its own.
 
 fakes=("${@:2}")
 . "$(dirname "$0")/lib.sh"
@@ -85,8 +87,13 @@ loads mediavault-jpeg "$MV" fingerprint --no-cache media/a.png &&
     fail "images: $(cat with.err)"
 [ "$(grep -c '^pdq [0-9a-f]\{64\} ' with.out)" = 2 ] || fail "image fingerprints: $(cat with.out)"
 "$MV" info >info.out 2>&1 || fail "info failed: $(cat info.out)"
-grep -q "^media decoders: loaded ($plugin: images (PNG, .*; $jplugin: images (JPEG))$" info.out ||
+grep -q "^media decoders: loaded ($plugin: images (PNG, .*), audio, video)$" info.out &&
+    grep -qx "JPEG decoder: loaded ($jplugin: images (JPEG))" info.out ||
     fail "info: $(cat info.out)"
+"$MV" info --json >info.json 2>&1 || fail "info --json failed: $(cat info.json)"
+grep -qF "\"media\": {\"loaded\": true, \"detail\": \"$plugin: images (PNG, " info.json &&
+    grep -qF "\"jpeg\": {\"loaded\": true, \"detail\": \"$jplugin: images (JPEG)\"}" info.json ||
+    fail "info --json: $(cat info.json)"
 
 # expect_missing REASON FILE ARGS...: fingerprinting FILE fails with exit 1 and
 # "mediavault: FILE: REASON..." on stderr.
@@ -120,8 +127,14 @@ done
 expect_works "without the media plugin" media/a.jpg \
     env MEDIAVAULT_MEDIA_PLUGIN="$missing" "$MV" fingerprint --no-cache
 MEDIAVAULT_MEDIA_PLUGIN=$missing "$MV" info >info.out 2>&1
-grep -qF "media decoders: not loaded ($why" info.out ||
+grep -qF "media decoders: not loaded ($why" info.out &&
+    grep -qx "JPEG decoder: loaded ($jplugin: images (JPEG))" info.out &&
+    grep -qx "heif images: not decoded (no media decoders)" info.out ||
     fail "info without the plugin: $(cat info.out)"
+MEDIAVAULT_MEDIA_PLUGIN=$missing "$MV" info --json >info.json 2>&1
+grep -qF "\"media\": {\"loaded\": false, \"detail\": \"$why" info.json &&
+    grep -qF "\"jpeg\": {\"loaded\": true, " info.json ||
+    fail "info --json without the plugin: $(cat info.json)"
 # ... and what decodes nothing still works, without a word about the plugin.
 for cmd in "hash media/a.jpg" "scan media" "dupes" "export"; do
     # shellcheck disable=SC2086
@@ -140,9 +153,42 @@ expect_missing "$jwhy" media/a.jpg env MEDIAVAULT_JPEG_PLUGIN="$jmissing" "$MV" 
     --no-cache
 expect_works "without the JPEG plugin" media/a.png \
     env MEDIAVAULT_JPEG_PLUGIN="$jmissing" "$MV" fingerprint --no-cache
+# Audio and video need the media plugin only: with the JPEG plugin missing they
+# work, and an input that is neither fails for what it is, not for the JPEG plugin.
+for f in media/a.mp3 media/a.mp4; do
+    MEDIAVAULT_JPEG_PLUGIN=$jmissing "$MV" fingerprint --no-cache "$f" >av.out 2>av.err ||
+        fail "$f without the JPEG plugin: $(cat av.err)"
+    grep -q "$f\$" av.out || fail "$f without the JPEG plugin: $(cat av.out)"
+done
+expect_missing "no audio stream" media/a.png env MEDIAVAULT_JPEG_PLUGIN="$jmissing" "$MV" \
+    fingerprint --no-cache --type audio
+expect_missing "not a video" media/a.txt env MEDIAVAULT_JPEG_PLUGIN="$jmissing" "$MV" \
+    fingerprint --no-cache --type video
+# ... and fail, when they fail, for the media plugin alone.
+for f in media/a.mp3 media/a.mp4; do
+    expect_missing "$why" "$f" env MEDIAVAULT_JPEG_PLUGIN="$jmissing" \
+        MEDIAVAULT_MEDIA_PLUGIN="$missing" "$MV" fingerprint --no-cache
+    grep -q 'JPEG' miss.err && fail "$f blamed the JPEG plugin: $(cat miss.err)"
+done
+# A JPEG that fails for its plugin is blamed on it alone, and wording that
+# reason loads no FFmpeg (LD_DEBUG names every object loaded).
+expect_missing "$jwhy" media/a.jpg env MEDIAVAULT_JPEG_PLUGIN="$jmissing" \
+    MEDIAVAULT_MEDIA_PLUGIN="$missing" "$MV" fingerprint --no-cache
+grep -q 'media decoders' miss.err && fail "a JPEG blamed the media plugin: $(cat miss.err)"
+MEDIAVAULT_JPEG_PLUGIN=$jmissing LD_DEBUG=files "$MV" fingerprint --no-cache media/a.jpg \
+    >/dev/null 2>ld.err
+grep -q 'file=.*libavcodec' ld.err && fail "a JPEG failing for its plugin loaded libavcodec"
+grep -q 'file=.*mediavault-media\.so' ld.err && fail "a JPEG failing loaded the media plugin"
+grep -qF "$jwhy" ld.err || fail "LD_DEBUG run: no reason: $(grep mediavault: ld.err)"
 MEDIAVAULT_JPEG_PLUGIN=$jmissing "$MV" info >info.out 2>&1
-grep -qF "media decoders: not loaded ($jwhy" info.out ||
+grep -qF "JPEG decoder: not loaded ($jwhy" info.out &&
+    grep -q "^media decoders: loaded ($plugin: " info.out &&
+    grep -q "^heif images: decoded\|^heif images: not decoded (built without" info.out ||
     fail "info without the JPEG plugin: $(cat info.out)"
+MEDIAVAULT_JPEG_PLUGIN=$jmissing "$MV" info --json >info.json 2>&1
+grep -qF "\"jpeg\": {\"loaded\": false, \"detail\": \"$jwhy" info.json &&
+    grep -qF "\"media\": {\"loaded\": true, " info.json ||
+    fail "info --json without the JPEG plugin: $(cat info.json)"
 
 # A file that is not the plugin (no entry symbol) is refused with the reason.
 expect_missing "media decoders unavailable: $lib: no mv_media_plugin_entry symbol" media/b.png \
@@ -169,17 +215,20 @@ else
 fi
 
 # The program and library copied without the plugins: not found next to the
-# library; the reason names both.
+# library; each input's reason names the plugin it needed, and only that one.
 mkdir bin
 cp "$MV" bin/
 ldd "$MV" | awk '/libmediavault/ { print $3 }' | xargs -r cp -L -t bin/
-for f in media/a.jpg media/a.png; do
+nowhere=(env -u MEDIAVAULT_PLUGIN_DIR LD_LIBRARY_PATH="$T/bin" "$T/bin/$(basename "$MV")"
+    fingerprint --no-cache)
+for f in media/a.png media/a.mp3 media/a.mp4; do
     expect_missing "media decoders unavailable: mediavault-media.so: not found in $T/bin" "$f" \
-        env -u MEDIAVAULT_PLUGIN_DIR LD_LIBRARY_PATH="$T/bin" "$T/bin/$(basename "$MV")" \
-        fingerprint --no-cache
-    grep -qF "; JPEG decoder unavailable: mediavault-jpeg.so: not found in $T/bin" miss.err ||
-        fail "$f without the plugins: $(cat miss.err)"
+        "${nowhere[@]}"
+    grep -q 'JPEG' miss.err && fail "$f without the plugins: $(cat miss.err)"
 done
+expect_missing "JPEG decoder unavailable: mediavault-jpeg.so: not found in $T/bin" media/a.jpg \
+    "${nowhere[@]}"
+grep -q 'media decoders' miss.err && fail "a.jpg without the plugins: $(cat miss.err)"
 # ... and found through $MEDIAVAULT_PLUGIN_DIR.
 LD_LIBRARY_PATH=$T/bin MEDIAVAULT_PLUGIN_DIR=$(dirname "$plugin") "$T/bin/$(basename "$MV")" \
     fingerprint --no-cache media/a.jpg media/a.png >dir.out 2>dir.err ||
