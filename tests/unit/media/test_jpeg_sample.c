@@ -1,0 +1,1265 @@
+/*
+ * Unit tests of the sampled JPEG decoder (mv__jpeg_sample, media_jpeg_sample.c)
+ * against libjpeg-turbo's full decode (mv__image_jpeg, media_jpeg.c).
+ *
+ * Every JPEG here is made in memory by libjpeg's compressor from a picture
+ * computed pixel by pixel (a hash stands in for rand(), so every run sees the
+ * same bytes). The expected result is the nearest-neighbour sample PDQ's
+ * pre-resize takes from the full decode: row i is source row i * H / rows and,
+ * when the image is wider than rows, column j is source column j * W / rows.
+ * The decoder's result must have the same shape and the same bytes.
+ *
+ * Three kinds of file are checked. Grey and YCbCr 4:2:0, 4:2:2 and 4:4:4 files
+ * taller than the sample must decode, whatever their size, quality, Huffman
+ * tables, restart markers and content. Other layouts (progressive, arithmetic
+ * coding, 4:4:0, 4:1:1, RGB, CMYK, one scan per component) and images no taller
+ * than the sample must be refused with MV_ENOTSUP, so that the caller falls back
+ * to libjpeg. Damaged files (cut short, bytes changed, restart markers wrong,
+ * EOI missing or preceded by garbage) may be refused, but a success must give
+ * libjpeg's pixels, and where libjpeg fails the decoder must fail too. A few
+ * valid but unusual files (odd sampling factors, extra markers, component ids
+ * that libjpeg reads as RGB) are either refused or decoded exactly.
+ */
+/* cmocka.h needs these four first, in this order. */
+// clang-format off
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+// clang-format on
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include "media/media.h"
+
+/* What the fingerprint path passes: PDQ's 512 x 512 pre-resize, 4096^2 pixels. */
+#define SAMPLE_ROWS 512
+#define MAX_PIXELS  ((size_t)4096 * 4096)
+
+enum layout { GREY, YUV420, YUV422, YUV444, YUV440, YUV411, RGB, CMYK };
+enum picture { NOISE, GRADIENT, SATURATED, EDGES, FLAT, FLAT_COLOUR };
+
+/* One JPEG to make; zero fields take the defaults (quality 90, noise, baseline). */
+struct spec {
+    int width, height;
+    enum layout layout;
+    enum picture picture;
+    int quality;
+    int optimize;
+    unsigned restart_mcus;
+    int restart_rows;
+    int progressive, arith, separate_scans;
+    int factors[6];    // h, v of each component, instead of the layout's
+    int rgb_ids;       // no JFIF marker, component ids 'R', 'G', 'B'
+    int adobe;         // an Adobe marker (transform 1 for YCbCr)
+    int extra_markers; // COM and APPn segments before the frame
+};
+
+struct blob {
+    uint8_t *data;
+    size_t size, cap;
+};
+
+/* ---------------------------------------------------------------------------
+ * Pictures
+ */
+
+static uint32_t mix(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+static uint32_t noise_at(int x, int y, uint32_t seed)
+{
+    return mix((uint32_t)x * 0x9e3779b1U ^ mix((uint32_t)y + seed));
+}
+
+static uint8_t clamp255(int v)
+{
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+/* A triangle wave of period 512 between 0 and 255. */
+static int tri(int t)
+{
+    const int m = t & 511;
+    return m < 256 ? m : 511 - m;
+}
+
+/* Smooth shapes, a dark disc and per-pixel noise: many non-zero AC coefficients. */
+static void photo_pixel(int x, int y, int w, int h, uint8_t rgb[3])
+{
+    const int dx = x - w / 3, dy = y - h / 2, r = h / 4 + 1;
+    const int shade = dx * dx + dy * dy < r * r ? 2 : 1;
+    const uint32_t n = noise_at(x, y, 1);
+    rgb[0] = clamp255((tri(3 * x + y) * 3 / 4 + 20) / shade + (int)(n & 63) - 32);
+    rgb[1] = clamp255((tri(x + 2 * y + 100) * 2 / 3 + 40) / shade + (int)((n >> 8) & 31) - 16);
+    rgb[2] = clamp255(tri(5 * x - 3 * y + 700) / shade + (int)((n >> 16) & 63) - 32);
+}
+
+/* Cells of 7 x 5 pixels in black, white and the six saturated primaries. */
+static void saturated_pixel(int x, int y, uint8_t rgb[3])
+{
+    const uint32_t c = noise_at(x / 7, y / 5, 2) % 8;
+    rgb[0] = (c & 1) ? 255 : 0;
+    rgb[1] = (c & 2) ? 255 : 0;
+    rgb[2] = (c & 4) ? 255 : 0;
+}
+
+/* A 3-pixel checkerboard crossed by lines: black and white on the left half,
+ * magenta and green (the largest chroma steps) on the right. */
+static void edge_pixel(int x, int y, int w, uint8_t rgb[3])
+{
+    int v = ((x / 3 + y / 3) & 1) ? 255 : 0;
+    if (x % 17 == 0 || y % 13 == 0)
+        v = 255 - v;
+    rgb[0] = (uint8_t)v;
+    rgb[1] = (uint8_t)(x < w / 2 ? v : 255 - v);
+    rgb[2] = (uint8_t)v;
+}
+
+static void picture_pixel(const struct spec *s, int x, int y, uint8_t rgb[3])
+{
+    const int w = s->width, h = s->height;
+    switch (s->picture) {
+    case NOISE:
+        photo_pixel(x, y, w, h, rgb);
+        return;
+    case GRADIENT:
+        rgb[0] = (uint8_t)(w > 1 ? x * 255 / (w - 1) : 0);
+        rgb[1] = (uint8_t)(h > 1 ? y * 255 / (h - 1) : 0);
+        rgb[2] = (uint8_t)((x + y) * 255 / (w + h));
+        return;
+    case SATURATED:
+        saturated_pixel(x, y, rgb);
+        return;
+    case EDGES:
+        edge_pixel(x, y, w, rgb);
+        return;
+    case FLAT:
+        rgb[0] = rgb[1] = rgb[2] = 128;
+        return;
+    case FLAT_COLOUR:
+        rgb[0] = 200;
+        rgb[1] = 40;
+        rgb[2] = 90;
+        return;
+    }
+}
+
+static int components_of(enum layout l)
+{
+    return l == GREY ? 1 : l == CMYK ? 4 : 3;
+}
+
+/* The last picture computed, kept because most pictures are compressed several
+ * times (in each layout, at each quality); freed by the group's teardown. */
+static struct {
+    int width, height;
+    enum picture picture;
+    uint8_t *rgb;
+} cache;
+
+static const uint8_t *picture_rgb(const struct spec *s)
+{
+    if (cache.rgb != NULL && cache.width == s->width && cache.height == s->height &&
+        cache.picture == s->picture)
+        return cache.rgb;
+    free(cache.rgb);
+    cache.rgb = malloc((size_t)s->width * (size_t)s->height * 3);
+    assert_non_null(cache.rgb);
+    cache.width = s->width;
+    cache.height = s->height;
+    cache.picture = s->picture;
+    uint8_t *p = cache.rgb;
+    for (int y = 0; y < s->height; y++)
+        for (int x = 0; x < s->width; x++, p += 3)
+            picture_pixel(s, x, y, p);
+    return cache.rgb;
+}
+
+static int free_cache(void **state)
+{
+    (void)state;
+    free(cache.rgb);
+    cache.rgb = NULL;
+    return 0;
+}
+
+/* Scanline y of the picture as the compressor's input (grey, RGB or CMYK). */
+static void picture_row(const struct spec *s, int y, uint8_t *row)
+{
+    const int comps = components_of(s->layout);
+    const uint8_t *rgb = picture_rgb(s) + (size_t)y * (size_t)s->width * 3;
+    if (comps == 3) {
+        memcpy(row, rgb, (size_t)s->width * 3);
+        return;
+    }
+    for (int x = 0; x < s->width; x++, row += comps, rgb += 3) {
+        if (comps == 1) {
+            row[0] = (uint8_t)((rgb[0] * 77 + rgb[1] * 150 + rgb[2] * 29) >> 8);
+        } else {
+            row[0] = (uint8_t)(255 - rgb[0]);
+            row[1] = (uint8_t)(255 - rgb[1]);
+            row[2] = (uint8_t)(255 - rgb[2]);
+            row[3] = (uint8_t)((x + y) & 255);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * Compression: libjpeg into a growing buffer of our own, errors by longjmp.
+ */
+
+struct sink {
+    struct jpeg_destination_mgr mgr;
+    struct blob *out;
+};
+
+struct cerr {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+};
+
+static int grow(struct blob *b, size_t need)
+{
+    if (b->cap >= need)
+        return 1;
+    size_t cap = b->cap ? b->cap : 65536;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (p == NULL)
+        return 0;
+    b->data = p;
+    b->cap = cap;
+    return 1;
+}
+
+static void sink_init(j_compress_ptr c)
+{
+    struct sink *s = (struct sink *)c->dest;
+    if (!grow(s->out, 65536))
+        ERREXIT(c, JERR_OUT_OF_MEMORY);
+    s->mgr.next_output_byte = s->out->data;
+    s->mgr.free_in_buffer = s->out->cap;
+}
+
+static boolean sink_empty(j_compress_ptr c)
+{
+    struct sink *s = (struct sink *)c->dest;
+    const size_t used = s->out->cap;
+    if (!grow(s->out, used * 2))
+        ERREXIT(c, JERR_OUT_OF_MEMORY);
+    s->mgr.next_output_byte = s->out->data + used;
+    s->mgr.free_in_buffer = s->out->cap - used;
+    return TRUE;
+}
+
+static void sink_term(j_compress_ptr c)
+{
+    struct sink *s = (struct sink *)c->dest;
+    s->out->size = s->out->cap - s->mgr.free_in_buffer;
+}
+
+static void cerr_exit(j_common_ptr c)
+{
+    longjmp(((struct cerr *)c->err)->jump, 1);
+}
+
+static void set_factors(struct jpeg_compress_struct *c, const struct spec *s)
+{
+    static const int by_layout[][2] = {
+        [YUV420] = { 2, 2 }, [YUV422] = { 2, 1 }, [YUV444] = { 1, 1 },
+        [YUV440] = { 1, 2 }, [YUV411] = { 4, 1 },
+    };
+    if (c->num_components != 3 || s->layout == RGB)
+        return;
+    for (int i = 0; i < 3; i++) {
+        const int *f = s->factors[0] ? &s->factors[2 * i]
+                       : i           ? by_layout[YUV444]
+                                     : by_layout[s->layout];
+        c->comp_info[i].h_samp_factor = f[0];
+        c->comp_info[i].v_samp_factor = f[1];
+    }
+}
+
+/* One scan per component, each sequential (Ss 0, Se 63, no successive approximation). */
+static const jpeg_scan_info one_scan_each[3] = {
+    { 1, { 0 }, 0, 63, 0, 0 },
+    { 1, { 1 }, 0, 63, 0, 0 },
+    { 1, { 2 }, 0, 63, 0, 0 },
+};
+
+static void set_params(struct jpeg_compress_struct *c, const struct spec *s)
+{
+    c->image_width = (JDIMENSION)s->width;
+    c->image_height = (JDIMENSION)s->height;
+    c->input_components = components_of(s->layout);
+    c->in_color_space = s->layout == GREY ? JCS_GRAYSCALE : s->layout == CMYK ? JCS_CMYK : JCS_RGB;
+    jpeg_set_defaults(c);
+    jpeg_set_quality(c, s->quality ? s->quality : 90, TRUE);
+    if (s->layout == RGB)
+        jpeg_set_colorspace(c, JCS_RGB);
+    set_factors(c, s);
+    c->optimize_coding = s->optimize ? TRUE : FALSE;
+    c->restart_interval = s->restart_mcus;
+    c->restart_in_rows = s->restart_rows;
+    if (s->progressive)
+        jpeg_simple_progression(c);
+    if (s->arith)
+        c->arith_code = TRUE;
+    if (s->separate_scans) {
+        c->scan_info = one_scan_each;
+        c->num_scans = 3;
+    }
+    if (s->rgb_ids) {
+        c->write_JFIF_header = FALSE;
+        c->comp_info[0].component_id = 'R';
+        c->comp_info[1].component_id = 'G';
+        c->comp_info[2].component_id = 'B';
+    }
+    if (s->adobe)
+        c->write_Adobe_marker = TRUE;
+}
+
+static void write_extra_markers(struct jpeg_compress_struct *c)
+{
+    static const char comment[] = "made for the sampled decoder's tests";
+    static const uint8_t app[40] = { 'T', 'e', 's', 't', 0, 0xff, 0xd9, 0xff, 0xda, 0xff };
+    jpeg_write_marker(c, JPEG_COM, (const JOCTET *)comment, sizeof(comment) - 1);
+    jpeg_write_marker(c, JPEG_APP0 + 1, app, sizeof(app));
+    jpeg_write_marker(c, JPEG_APP0 + 13, app, 0);
+}
+
+/* Compresses s into out (zeroed first); 0 when libjpeg refuses the parameters. */
+static int compress(const struct spec *s, struct blob *out)
+{
+    struct jpeg_compress_struct c;
+    struct cerr err;
+    struct sink sink = { { 0 }, out };
+    uint8_t *row = malloc((size_t)s->width * 4);
+
+    assert_non_null(row);
+    memset(out, 0, sizeof(*out));
+    c.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = cerr_exit;
+    jpeg_create_compress(&c);
+    if (setjmp(err.jump) != 0) {
+        jpeg_destroy_compress(&c);
+        free(row);
+        free(out->data);
+        memset(out, 0, sizeof(*out));
+        return 0;
+    }
+    sink.mgr.init_destination = sink_init;
+    sink.mgr.empty_output_buffer = sink_empty;
+    sink.mgr.term_destination = sink_term;
+    c.dest = &sink.mgr;
+    set_params(&c, s);
+    jpeg_start_compress(&c, TRUE);
+    if (s->extra_markers)
+        write_extra_markers(&c);
+    for (JSAMPROW rp = row; c.next_scanline < c.image_height;) {
+        picture_row(s, (int)c.next_scanline, row);
+        jpeg_write_scanlines(&c, &rp, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    free(row);
+    return 1;
+}
+
+static struct blob make(const struct spec *s)
+{
+    struct blob b;
+    assert_true(compress(s, &b));
+    return b;
+}
+
+/* Appends text to the string in buf (size bytes), cutting it short if it must. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    const size_t used = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* "4:2:0 1001x777 q90 noise" and the options that differ from the defaults. */
+static void describe(const struct spec *s, char *buf, size_t size)
+{
+    static const char *layouts[] = { "grey",  "4:2:0", "4:2:2", "4:4:4",
+                                     "4:4:0", "4:1:1", "rgb",   "cmyk" };
+    static const char *pictures[] = { "noise", "gradient", "saturated",
+                                      "edges", "flat",     "flat-colour" };
+    const int *f = s->factors;
+    snprintf(buf, size, "%s %dx%d q%d %s", layouts[s->layout], s->width, s->height,
+             s->quality ? s->quality : 90, pictures[s->picture]);
+    if (s->optimize)
+        append(buf, size, " optimized");
+    if (s->restart_mcus)
+        append(buf, size, " restart every %u MCUs", s->restart_mcus);
+    if (s->restart_rows)
+        append(buf, size, " restart every %d MCU rows", s->restart_rows);
+    if (f[0])
+        append(buf, size, " factors %dx%d,%dx%d,%dx%d", f[0], f[1], f[2], f[3], f[4], f[5]);
+    append(buf, size, "%s%s%s%s%s%s", s->progressive ? " progressive" : "",
+           s->arith ? " arithmetic" : "", s->separate_scans ? " separate-scans" : "",
+           s->rgb_ids ? " rgb-ids" : "", s->adobe ? " adobe" : "",
+           s->extra_markers ? " markers" : "");
+}
+
+/* ---------------------------------------------------------------------------
+ * The expected sample and the comparison
+ */
+
+/* The sample of full: rows i * H / rows when H > rows, columns j * W / rows when W > rows. */
+static mv_status pick_sample(const mv__image *full, size_t rows, mv__image *out)
+{
+    const size_t h = full->height, w = full->width, ch = (size_t)full->channels;
+    const size_t oh = h > rows ? rows : h, ow = w > rows ? rows : w;
+    const mv_status st = mv__image_alloc(out, ow, oh, full->channels, SIZE_MAX);
+    if (st != MV_OK)
+        return st;
+    out->full_height = h;
+    for (size_t i = 0; i < oh; i++) {
+        const uint8_t *src = full->pixels + (oh < h ? i * h / rows : i) * full->stride;
+        uint8_t *dst = out->pixels + i * out->stride;
+        if (ow == w) {
+            memcpy(dst, src, w * ch);
+            continue;
+        }
+        for (size_t j = 0; j < ow; j++) {
+            const uint8_t *p = src + j * w / rows * ch;
+            for (size_t k = 0; k < ch; k++)
+                *dst++ = p[k];
+        }
+    }
+    return MV_OK;
+}
+
+/* libjpeg's full decode of data, sampled; its status when the decode fails. */
+static mv_status reference(const uint8_t *data, size_t size, size_t rows, mv__image *out)
+{
+    mv__image full = { 0 };
+    mv_status st = mv__image_jpeg(data, size, MAX_PIXELS, &full);
+    if (st == MV_OK)
+        st = pick_sample(&full, rows, out);
+    mv__image_free(&full);
+    return st;
+}
+
+static int same_shape(const char *what, const mv__image *got, const mv__image *want)
+{
+    if (got->width == want->width && got->height == want->height &&
+        got->channels == want->channels && got->full_height == want->full_height &&
+        got->stride >= got->width * (size_t)got->channels && got->pixels != NULL)
+        return 1;
+    print_error("%s: got %zux%zu, %d channels, stride %zu, full height %zu; want %zux%zu, %d "
+                "channels, full height %zu\n",
+                what, got->width, got->height, got->channels, got->stride, got->full_height,
+                want->width, want->height, want->channels, want->full_height);
+    return 0;
+}
+
+/* 1 when got equals want; otherwise says where they first differ, and 0. */
+static int same_pixels(const char *what, const mv__image *got, const mv__image *want)
+{
+    if (!same_shape(what, got, want))
+        return 0;
+    const size_t ch = (size_t)want->channels;
+    for (size_t y = 0; y < want->height; y++) {
+        const uint8_t *g = got->pixels + y * got->stride, *w = want->pixels + y * want->stride;
+        if (memcmp(g, w, want->width * ch) == 0)
+            continue;
+        for (size_t i = 0; i < want->width * ch; i++) {
+            if (g[i] == w[i])
+                continue;
+            print_error("%s: first difference at row %zu, column %zu, channel %zu: got %u, "
+                        "want %u\n",
+                        what, y, i / ch, i % ch, g[i], w[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The decoder on data with `rows` must succeed and give libjpeg's sample. */
+static int decodes_exactly(const char *what, const uint8_t *data, size_t size, size_t rows)
+{
+    mv__image want = { 0 }, got = { 0 };
+    int ok = 0;
+    const mv_status ref = reference(data, size, rows, &want);
+    const mv_status st = mv__jpeg_sample(data, size, MAX_PIXELS, rows, &got);
+    if (ref != MV_OK)
+        print_error("%s: libjpeg cannot decode it (%s)\n", what, mv_status_name(ref));
+    else if (st != MV_OK)
+        print_error("%s: %s, not MV_OK\n", what, mv_status_name(st));
+    else
+        ok = same_pixels(what, &got, &want);
+    mv__image_free(&want);
+    mv__image_free(&got);
+    return ok;
+}
+
+/* The decoder must refuse data with MV_ENOTSUP, a file libjpeg decodes. */
+static int refuses(const char *what, const uint8_t *data, size_t size, size_t rows)
+{
+    mv__image want = { 0 }, got = { 0 };
+    const mv_status ref = reference(data, size, rows, &want);
+    const mv_status st = mv__jpeg_sample(data, size, MAX_PIXELS, rows, &got);
+    mv__image_free(&want);
+    mv__image_free(&got);
+    if (ref != MV_OK)
+        print_error("%s: libjpeg cannot decode it (%s)\n", what, mv_status_name(ref));
+    else if (st != MV_ENOTSUP)
+        print_error("%s: %s, not MV_ENOTSUP\n", what, mv_status_name(st));
+    return ref == MV_OK && st == MV_ENOTSUP;
+}
+
+/*
+ * Damaged or unusual data: the decoder may fail, but a success must come with
+ * libjpeg's pixels, on an image taller than rows that libjpeg decodes. With
+ * must_decode_or_refuse, it may only fail with MV_ENOTSUP (a valid file).
+ */
+static int never_wrong(const char *what, const uint8_t *data, size_t size, size_t rows,
+                       int must_decode_or_refuse)
+{
+    mv__image want = { 0 }, got = { 0 };
+    int ok = 1;
+    const mv_status ref = reference(data, size, rows, &want);
+    const mv_status st = mv__jpeg_sample(data, size, MAX_PIXELS, rows, &got);
+    if (st == MV_OK && ref != MV_OK) {
+        print_error("%s: MV_OK where libjpeg fails (%s)\n", what, mv_status_name(ref));
+        ok = 0;
+    } else if (st == MV_OK && want.full_height <= rows) {
+        print_error("%s: MV_OK on an image of %zu rows\n", what, want.full_height);
+        ok = 0;
+    } else if (st == MV_OK) {
+        ok = same_pixels(what, &got, &want);
+    } else if (must_decode_or_refuse && st != MV_ENOTSUP) {
+        print_error("%s: %s on a valid file\n", what, mv_status_name(st));
+        ok = 0;
+    }
+    mv__image_free(&want);
+    mv__image_free(&got);
+    return ok;
+}
+
+/* ---------------------------------------------------------------------------
+ * Runners over lists of specs
+ */
+
+enum expect { DECODES, REFUSED, EXACT_OR_REFUSED };
+
+static int check_spec(const char *test, const struct spec *s, enum expect e, size_t rows)
+{
+    char what[256], desc[200];
+    describe(s, desc, sizeof(desc));
+    snprintf(what, sizeof(what), "%s: %s, rows %zu", test, desc, rows);
+    struct blob b = make(s);
+    int ok;
+    if (e == DECODES)
+        ok = decodes_exactly(what, b.data, b.size, rows);
+    else if (e == REFUSED)
+        ok = refuses(what, b.data, b.size, rows);
+    else
+        ok = never_wrong(what, b.data, b.size, rows, 1);
+    free(b.data);
+    return ok;
+}
+
+/* How many of specs[0..n) are not as e says (each one reported). */
+static int check_all(const char *test, const struct spec *specs, size_t n, enum expect e)
+{
+    int failed = 0;
+    for (size_t i = 0; i < n; i++)
+        failed += !check_spec(test, &specs[i], e, SAMPLE_ROWS);
+    return failed;
+}
+
+static const enum layout decodable[] = { GREY, YUV420, YUV422, YUV444 };
+#define NDECODABLE (sizeof(decodable) / sizeof(decodable[0]))
+
+/* base in each decodable layout. */
+static int check_layouts(const char *test, struct spec base)
+{
+    struct spec specs[NDECODABLE];
+    for (size_t i = 0; i < NDECODABLE; i++) {
+        specs[i] = base;
+        specs[i].layout = decodable[i];
+    }
+    return check_all(test, specs, NDECODABLE, DECODES);
+}
+
+/* ---------------------------------------------------------------------------
+ * Layouts, coding options and sizes that must decode
+ */
+
+static void yuv420(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1600, .height = 1004, .layout = YUV420 };
+    assert_int_equal(check_all(__func__, &s, 1, DECODES), 0);
+}
+
+static void yuv422(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1600, .height = 1004, .layout = YUV422 };
+    assert_int_equal(check_all(__func__, &s, 1, DECODES), 0);
+}
+
+static void yuv444(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1600, .height = 1004, .layout = YUV444 };
+    assert_int_equal(check_all(__func__, &s, 1, DECODES), 0);
+}
+
+static void grey(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1600, .height = 1004, .layout = GREY };
+    assert_int_equal(check_all(__func__, &s, 1, DECODES), 0);
+}
+
+static void optimized(void **state)
+{
+    (void)state;
+    int failed = 0;
+    failed += check_layouts(__func__, (struct spec){ .width = 1001, .height = 777, .optimize = 1 });
+    failed += check_layouts(
+        __func__, (struct spec){ .width = 1001, .height = 777, .optimize = 1, .quality = 100 });
+    assert_int_equal(failed, 0);
+}
+
+static void quality(void **state)
+{
+    (void)state;
+    int failed = 0;
+    static const int q[] = { 50, 90, 100 };
+    for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+        failed +=
+            check_layouts(__func__, (struct spec){ .width = 1001, .height = 777, .quality = q[i] });
+    assert_int_equal(failed, 0);
+}
+
+static void restart_mcus(void **state)
+{
+    (void)state;
+    int failed = 0;
+    static const unsigned every[] = { 1, 3, 7 };
+    for (size_t i = 0; i < sizeof(every) / sizeof(every[0]); i++)
+        failed += check_layouts(
+            __func__, (struct spec){ .width = 777, .height = 601, .restart_mcus = every[i] });
+    failed += check_layouts(
+        __func__, (struct spec){ .width = 777, .height = 601, .restart_mcus = 7, .optimize = 1 });
+    assert_int_equal(failed, 0);
+}
+
+static void restart_rows(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (int rows = 1; rows <= 2; rows++)
+        failed += check_layouts(__func__,
+                                (struct spec){ .width = 777, .height = 601, .restart_rows = rows });
+    assert_int_equal(failed, 0);
+}
+
+static void size_1001x777(void **state)
+{
+    (void)state;
+    assert_int_equal(check_layouts(__func__, (struct spec){ .width = 1001, .height = 777 }), 0);
+}
+
+static void size_513x513(void **state)
+{
+    (void)state;
+    assert_int_equal(check_layouts(__func__, (struct spec){ .width = 513, .height = 513 }), 0);
+}
+
+/* Narrower than the sample: every column is kept. */
+static void narrow(void **state)
+{
+    (void)state;
+    assert_int_equal(check_layouts(__func__, (struct spec){ .width = 400, .height = 1300 }), 0);
+}
+
+static void wide(void **state)
+{
+    (void)state;
+    assert_int_equal(check_layouts(__func__, (struct spec){ .width = 2000, .height = 513 }), 0);
+}
+
+static void slim(void **state)
+{
+    (void)state;
+    assert_int_equal(check_layouts(__func__, (struct spec){ .width = 17, .height = 600 }), 0);
+}
+
+static void large(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 3000, .height = 2000, .layout = YUV420 };
+    assert_int_equal(check_all(__func__, &s, 1, DECODES), 0);
+}
+
+/* Odd widths and heights, and sizes one past or one short of an MCU, where the
+ * chroma upsampling meets the image's edges. */
+static void odd_sizes(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = { { 1009, 529 }, { 1023, 515 }, { 515, 1023 },
+                                    { 601, 1025 }, { 1001, 514 }, { 1002, 517 },
+                                    { 9, 513 },    { 15, 531 },   { 777, 777 } };
+    const size_t n = sizeof(sizes) / sizeof(sizes[0]);
+    struct spec specs[2 * sizeof(sizes) / sizeof(sizes[0])];
+    for (size_t i = 0; i < n; i++) {
+        specs[2 * i] =
+            (struct spec){ .width = sizes[i][0], .height = sizes[i][1], .layout = YUV420 };
+        specs[2 * i + 1] = specs[2 * i];
+        specs[2 * i + 1].layout = YUV422;
+        specs[2 * i + 1].picture = i % 2 ? EDGES : NOISE;
+    }
+    assert_int_equal(check_all(__func__, specs, 2 * n, DECODES), 0);
+}
+
+/* Other sample sizes than PDQ's; `rows` not below the height is refused. */
+static void other_rows(void **state)
+{
+    (void)state;
+    static const size_t rows[] = { 64, 100, 511, 776 };
+    const struct spec s = { .width = 1001, .height = 777, .layout = YUV420 };
+    int failed = 0;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        failed += !check_spec(__func__, &s, DECODES, rows[i]);
+    failed += !check_spec(__func__, &s, REFUSED, 777);
+    failed += !check_spec(__func__, &s, REFUSED, 1000);
+    assert_int_equal(failed, 0);
+}
+
+/* The sample taken here is the one the libjpeg path (mv__image_jpeg_rows) returns. */
+static void sample_rule(void **state)
+{
+    (void)state;
+    static const struct spec specs[] = {
+        { .width = 1600, .height = 1004, .layout = YUV420 },
+        { .width = 400, .height = 1300, .layout = GREY },
+        { .width = 2000, .height = 513, .layout = YUV422 },
+    };
+    for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+        struct blob b = make(&specs[i]);
+        mv__image want = { 0 }, got = { 0 };
+        assert_int_equal(reference(b.data, b.size, SAMPLE_ROWS, &want), MV_OK);
+        assert_int_equal(mv__image_jpeg_rows(b.data, b.size, MAX_PIXELS, SAMPLE_ROWS, &got), MV_OK);
+        assert_true(same_pixels(__func__, &got, &want));
+        mv__image_free(&want);
+        mv__image_free(&got);
+        free(b.data);
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * Content
+ */
+
+static int content(const char *test, enum picture p)
+{
+    return check_layouts(test, (struct spec){ .width = 1001, .height = 777, .picture = p }) +
+           check_layouts(
+               test, (struct spec){ .width = 1001, .height = 777, .picture = p, .quality = 100 });
+}
+
+static void noise(void **state)
+{
+    (void)state;
+    assert_int_equal(content(__func__, NOISE), 0);
+}
+
+static void gradient(void **state)
+{
+    (void)state;
+    assert_int_equal(content(__func__, GRADIENT), 0);
+}
+
+static void saturated(void **state)
+{
+    (void)state;
+    const struct spec q50 = { .width = 1001, .height = 777, .picture = SATURATED, .quality = 50 };
+    assert_int_equal(content(__func__, SATURATED) + check_layouts(__func__, q50), 0);
+}
+
+static void edges(void **state)
+{
+    (void)state;
+    assert_int_equal(content(__func__, EDGES), 0);
+}
+
+static void flat(void **state)
+{
+    (void)state;
+    int failed = 0;
+    failed += content(__func__, FLAT);
+    failed += content(__func__, FLAT_COLOUR);
+    assert_int_equal(failed, 0);
+}
+
+/* ---------------------------------------------------------------------------
+ * Layouts that must be refused
+ */
+
+static void progressive(void **state)
+{
+    (void)state;
+    const struct spec specs[] = {
+        { .width = 1001, .height = 777, .layout = YUV420, .progressive = 1 },
+        { .width = 1001, .height = 777, .layout = GREY, .progressive = 1 },
+    };
+    assert_int_equal(check_all(__func__, specs, 2, REFUSED), 0);
+}
+
+static void arithmetic(void **state)
+{
+    (void)state;
+    int failed = 0;
+    struct spec s = { .width = 1001, .height = 777, .layout = YUV420, .arith = 1 };
+    struct blob b;
+    if (!compress(&s, &b)) {
+        print_message("this libjpeg does not write arithmetic coding\n");
+        skip();
+    }
+    free(b.data);
+    failed += check_all(__func__, &s, 1, REFUSED);
+    s.layout = GREY;
+    failed += check_all(__func__, &s, 1, REFUSED);
+    assert_int_equal(failed, 0);
+}
+
+static void yuv440(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1001, .height = 777, .layout = YUV440 };
+    assert_int_equal(check_all(__func__, &s, 1, REFUSED), 0);
+}
+
+static void yuv411(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1001, .height = 777, .layout = YUV411 };
+    assert_int_equal(check_all(__func__, &s, 1, REFUSED), 0);
+}
+
+static void rgb(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1001, .height = 777, .layout = RGB };
+    assert_int_equal(check_all(__func__, &s, 1, REFUSED), 0);
+}
+
+static void cmyk(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1001, .height = 777, .layout = CMYK };
+    assert_int_equal(check_all(__func__, &s, 1, REFUSED), 0);
+}
+
+static void separate_scans(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1001, .height = 777, .layout = YUV420, .separate_scans = 1 };
+    assert_int_equal(check_all(__func__, &s, 1, REFUSED), 0);
+}
+
+/* No taller than the sample: nothing to skip, libjpeg decodes it. */
+static void short_images(void **state)
+{
+    (void)state;
+    const struct spec specs[] = {
+        { .width = 1600, .height = 512, .layout = YUV420 },
+        { .width = 600, .height = 511, .layout = GREY },
+        { .width = 2000, .height = 300, .layout = YUV422 },
+        { .width = 513, .height = 1, .layout = YUV444 },
+        { .width = 1, .height = 1, .layout = GREY },
+    };
+    assert_int_equal(check_all(__func__, specs, sizeof(specs) / sizeof(specs[0]), REFUSED), 0);
+}
+
+/* ---------------------------------------------------------------------------
+ * Valid but unusual: decoded exactly or refused
+ */
+
+static void unusual_factors(void **state)
+{
+    (void)state;
+    const struct spec specs[] = {
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 2, 1, 2, 1, 2, 1 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 2, 2, 1, 2, 1, 2 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 2, 2, 2, 1, 1, 1 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 2, 1, 1, 1, 2, 1 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 4, 2, 1, 1, 1, 1 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 2, 4, 1, 1, 1, 1 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 3, 1, 1, 1, 1, 1 } },
+        { .width = 1001, .height = 777, .layout = YUV420, .factors = { 2, 2, 2, 2, 1, 1 } },
+    };
+    assert_int_equal(check_all(__func__, specs, sizeof(specs) / sizeof(specs[0]), EXACT_OR_REFUSED),
+                     0);
+}
+
+static void markers(void **state)
+{
+    (void)state;
+    const struct spec specs[] = {
+        { .width = 1001, .height = 777, .layout = YUV420, .extra_markers = 1 },
+        { .width = 1001, .height = 777, .layout = GREY, .extra_markers = 1 },
+        { .width = 1001, .height = 777, .layout = YUV422, .adobe = 1 },
+    };
+    assert_int_equal(check_all(__func__, specs, sizeof(specs) / sizeof(specs[0]), EXACT_OR_REFUSED),
+                     0);
+}
+
+/* No JFIF marker and ids 'R', 'G', 'B': libjpeg takes the YCbCr samples for RGB. */
+static void rgb_ids(void **state)
+{
+    (void)state;
+    const struct spec specs[] = {
+        { .width = 1001, .height = 777, .layout = YUV444, .rgb_ids = 1 },
+        { .width = 1001, .height = 777, .layout = YUV420, .rgb_ids = 1 },
+    };
+    assert_int_equal(check_all(__func__, specs, sizeof(specs) / sizeof(specs[0]), EXACT_OR_REFUSED),
+                     0);
+}
+
+/* ---------------------------------------------------------------------------
+ * Damaged files
+ */
+
+/* The valid files the damage is done to: restart markers every few MCUs, none,
+ * every MCU row, and every MCU. */
+static const struct spec damage_bases[] = {
+    { .width = 520, .height = 520, .layout = YUV420, .restart_mcus = 3 },
+    { .width = 200, .height = 530, .layout = YUV422, .optimize = 1, .quality = 75 },
+    { .width = 64, .height = 600, .layout = GREY, .restart_rows = 1 },
+    { .width = 520, .height = 520, .layout = YUV444, .restart_mcus = 1, .picture = EDGES },
+};
+#define NBASES (sizeof(damage_bases) / sizeof(damage_bases[0]))
+
+/* Where the entropy-coded data of the (one) scan starts and ends (at the EOI). */
+static void entropy_span(const struct blob *b, size_t *start, size_t *end)
+{
+    size_t i = 2;
+    assert_true(b->size > 4 && b->data[b->size - 2] == 0xff && b->data[b->size - 1] == 0xd9);
+    for (;;) {
+        assert_true(i + 4 <= b->size && b->data[i] == 0xff);
+        const size_t len = (size_t)b->data[i + 2] << 8 | b->data[i + 3];
+        if (b->data[i + 1] == 0xda) {
+            *start = i + 2 + len;
+            break;
+        }
+        i += 2 + len;
+    }
+    *end = b->size - 2;
+    assert_true(*start < *end);
+}
+
+/* Copies data[0..n) with `with` (wlen bytes) in place of data[at..at+cut). */
+static struct blob splice(const struct blob *b, size_t at, size_t cut, const void *with,
+                          size_t wlen)
+{
+    struct blob c = { malloc(b->size - cut + wlen + 1), b->size - cut + wlen, 0 };
+    assert_non_null(c.data);
+    memcpy(c.data, b->data, at);
+    if (wlen)
+        memcpy(c.data + at, with, wlen);
+    memcpy(c.data + at + wlen, b->data + at + cut, b->size - at - cut);
+    return c;
+}
+
+static int damaged(const char *test, size_t base, const char *how, size_t at, struct blob c)
+{
+    char what[300], desc[200];
+    describe(&damage_bases[base], desc, sizeof(desc));
+    snprintf(what, sizeof(what), "%s: %s, %s at %zu", test, desc, how, at);
+    const int ok = never_wrong(what, c.data, c.size, SAMPLE_ROWS, 0);
+    free(c.data);
+    return ok;
+}
+
+/* data cut to n bytes. */
+static int cut_at(const char *test, size_t base, const struct blob *b, size_t n)
+{
+    return damaged(test, base, "cut", n, splice(b, n, b->size - n, NULL, 0));
+}
+
+static void truncated(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t k = 0; k < NBASES; k++) {
+        struct blob b = make(&damage_bases[k]);
+        size_t es, ee;
+        entropy_span(&b, &es, &ee);
+        const size_t head[] = { 1, 2, 3, 20, es / 2, es - 1, es, es + 1 };
+        for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+            failed += !cut_at(__func__, k, &b, head[i]);
+        for (size_t i = 1; i <= 10; i++)
+            failed += !cut_at(__func__, k, &b, es + (ee - es) * i / 11);
+        failed += !cut_at(__func__, k, &b, ee - 1);
+        failed += !cut_at(__func__, k, &b, ee); // just before the EOI
+        failed += !cut_at(__func__, k, &b, ee + 1);
+        free(b.data);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* One byte of the entropy-coded data changed: a flipped bit or a random value. */
+static void corrupt_bytes(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t k = 0; k < NBASES; k++) {
+        struct blob b = make(&damage_bases[k]);
+        size_t es, ee;
+        entropy_span(&b, &es, &ee);
+        const size_t step = (ee - es) / 50;
+        for (uint32_t i = 0; i < 50; i++) {
+            const size_t at = es + i * step + mix(i + 100 * (uint32_t)k) % (step + 1);
+            const uint8_t v =
+                (uint8_t)(b.data[at] ^ (i % 2 ? 1u << (i / 2 % 8) : 1 + mix(i) % 255));
+            failed += !damaged(__func__, k, "byte changed", at, splice(&b, at, 1, &v, 1));
+        }
+        free(b.data);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Bytes data[from..to) changed one at a time, every step-th. */
+static int damage_bytes(const char *test, size_t base, const struct blob *b, size_t from, size_t to,
+                        size_t step)
+{
+    int failed = 0;
+    for (size_t at = from; at < to; at += step) {
+        const uint8_t v = (uint8_t)(b->data[at] ^ (at % 3 ? 0x01 : 0x40));
+        failed += !damaged(test, base, "header byte changed", at, splice(b, at, 1, &v, 1));
+    }
+    return failed;
+}
+
+/* One byte of the headers changed: every byte of SOF, SOS and DRI, every 29th of the others. */
+static void header_bytes(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t k = 0; k < NBASES; k++) {
+        struct blob b = make(&damage_bases[k]);
+        size_t es, ee;
+        entropy_span(&b, &es, &ee);
+        for (size_t i = 2; i < es;) {
+            const uint8_t m = b.data[i + 1];
+            const size_t len = (size_t)b.data[i + 2] << 8 | b.data[i + 3];
+            const size_t step = m == 0xc0 || m == 0xda || m == 0xdd ? 1 : 29;
+            failed += damage_bytes(__func__, k, &b, i + 1, i + 2 + len, step);
+            i += 2 + len;
+        }
+        free(b.data);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Offsets of the RSTn markers in the entropy-coded data; returns how many (at most max). */
+static size_t find_restarts(const struct blob *b, size_t *at, size_t max)
+{
+    size_t es, ee, n = 0;
+    entropy_span(b, &es, &ee);
+    for (size_t i = es; i + 1 < ee && n < max; i++)
+        if (b->data[i] == 0xff && b->data[i + 1] >= 0xd0 && b->data[i + 1] <= 0xd7)
+            at[n++] = i;
+    return n;
+}
+
+/* A restart marker numbered wrong, dropped or repeated, at six places from the
+ * first marker to the last. */
+static void wrong_rst(void **state)
+{
+    (void)state;
+    static const size_t bases[] = { 0, 2, 3 };
+    int failed = 0;
+    for (size_t k = 0; k < sizeof(bases) / sizeof(bases[0]); k++) {
+        struct blob b = make(&damage_bases[bases[k]]);
+        size_t all[8192];
+        const size_t n = find_restarts(&b, all, 8192);
+        assert_true(n >= 16);
+        for (size_t i = 0; i < 6; i++) {
+            const size_t at = all[i * (n - 1) / 5];
+            const uint8_t *m = b.data + at;
+            const uint8_t renum[2] = { 0xff,
+                                       (uint8_t)(0xd0 + ((size_t)m[1] - 0xd0 + 1 + i % 7) % 8) };
+            failed +=
+                !damaged(__func__, bases[k], "RST renumbered", at, splice(&b, at, 2, renum, 2));
+            failed += !damaged(__func__, bases[k], "RST dropped", at, splice(&b, at, 2, NULL, 0));
+            failed += !damaged(__func__, bases[k], "RST repeated", at, splice(&b, at, 0, m, 2));
+        }
+        free(b.data);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* The EOI cut off, or replaced by other bytes. */
+static void missing_eoi(void **state)
+{
+    (void)state;
+    static const uint8_t instead[][2] = {
+        { 0, 0 }, { 0xff, 0xd8 }, { 0xff, 0xd0 }, { 0xff, 0xff }
+    };
+    int failed = 0;
+    for (size_t k = 0; k < NBASES; k++) {
+        struct blob b = make(&damage_bases[k]);
+        const size_t ee = b.size - 2;
+        failed += !cut_at(__func__, k, &b, ee);
+        for (size_t i = 0; i < sizeof(instead) / sizeof(instead[0]); i++)
+            failed += !damaged(__func__, k, "EOI replaced", ee, splice(&b, ee, 2, instead[i], 2));
+        free(b.data);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Bytes between the last entropy-coded byte and the EOI. */
+static void garbage_before_eoi(void **state)
+{
+    (void)state;
+    static const uint8_t plain[] = { 0x12, 0x34, 0x56 };
+    static const uint8_t stuffed[] = { 0xff, 0x00, 0xff, 0x00, 0xab };
+    static const uint8_t rst[] = { 0xff, 0xd0 };
+    static const uint8_t com[] = { 0xff, 0xfe, 0x00, 0x06, 'e', 'n', 'd', '!' };
+    static const uint8_t fill[] = { 0xff, 0xff, 0xff };
+    const struct {
+        const uint8_t *p;
+        size_t n;
+    } junk[] = { { plain, sizeof(plain) },
+                 { stuffed, sizeof(stuffed) },
+                 { rst, sizeof(rst) },
+                 { com, sizeof(com) },
+                 { fill, sizeof(fill) } };
+    int failed = 0;
+    uint8_t random[64];
+    for (size_t i = 0; i < sizeof(random); i++)
+        random[i] = (uint8_t)mix((uint32_t)i + 7);
+    for (size_t k = 0; k < NBASES; k++) {
+        struct blob b = make(&damage_bases[k]);
+        const size_t ee = b.size - 2;
+        for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+            failed += !damaged(__func__, k, "garbage", ee, splice(&b, ee, 0, junk[i].p, junk[i].n));
+        failed +=
+            !damaged(__func__, k, "random garbage", ee, splice(&b, ee, 0, random, sizeof(random)));
+        free(b.data);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* ---------------------------------------------------------------------------
+ * Arguments
+ */
+
+static void bad_args(void **state)
+{
+    (void)state;
+    struct blob b = make(&damage_bases[0]);
+    mv__image img = { 0 };
+    assert_int_not_equal(mv__jpeg_sample(b.data, b.size, MAX_PIXELS, 0, &img), MV_OK);
+    mv__image_free(&img);
+    assert_int_not_equal(mv__jpeg_sample(NULL, 0, MAX_PIXELS, SAMPLE_ROWS, &img), MV_OK);
+    mv__image_free(&img);
+    assert_int_not_equal(mv__jpeg_sample(NULL, b.size, MAX_PIXELS, SAMPLE_ROWS, &img), MV_OK);
+    mv__image_free(&img);
+    assert_int_not_equal(mv__jpeg_sample(b.data, 0, MAX_PIXELS, SAMPLE_ROWS, &img), MV_OK);
+    mv__image_free(&img);
+    assert_int_not_equal(mv__jpeg_sample(b.data, b.size, 0, SAMPLE_ROWS, &img), MV_OK);
+    mv__image_free(&img);
+    free(b.data);
+}
+
+/* The budget is the whole image's, as for libjpeg: W * H pixels pass, one less does not. */
+static void too_big(void **state)
+{
+    (void)state;
+    const struct spec s = { .width = 1001, .height = 777, .layout = YUV420 };
+    struct blob b = make(&s);
+    const size_t all = 1001 * 777;
+    mv__image img = { 0 };
+    assert_int_equal(mv__image_jpeg(b.data, b.size, all - 1, &img), MV_ETOOBIG);
+    mv__image_free(&img);
+    assert_int_equal(mv__jpeg_sample(b.data, b.size, all - 1, SAMPLE_ROWS, &img), MV_ETOOBIG);
+    mv__image_free(&img);
+    assert_int_equal(mv__jpeg_sample(b.data, b.size, SAMPLE_ROWS * SAMPLE_ROWS, SAMPLE_ROWS, &img),
+                     MV_ETOOBIG);
+    mv__image_free(&img);
+    assert_int_equal(mv__jpeg_sample(b.data, b.size, all, SAMPLE_ROWS, &img), MV_OK);
+    mv__image_free(&img);
+    free(b.data);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(yuv420),
+        cmocka_unit_test(yuv422),
+        cmocka_unit_test(yuv444),
+        cmocka_unit_test(grey),
+        cmocka_unit_test(optimized),
+        cmocka_unit_test(quality),
+        cmocka_unit_test(restart_mcus),
+        cmocka_unit_test(restart_rows),
+        cmocka_unit_test(size_1001x777),
+        cmocka_unit_test(size_513x513),
+        cmocka_unit_test(narrow),
+        cmocka_unit_test(wide),
+        cmocka_unit_test(slim),
+        cmocka_unit_test(large),
+        cmocka_unit_test(odd_sizes),
+        cmocka_unit_test(other_rows),
+        cmocka_unit_test(sample_rule),
+        cmocka_unit_test(noise),
+        cmocka_unit_test(gradient),
+        cmocka_unit_test(saturated),
+        cmocka_unit_test(edges),
+        cmocka_unit_test(flat),
+        cmocka_unit_test(progressive),
+        cmocka_unit_test(arithmetic),
+        cmocka_unit_test(yuv440),
+        cmocka_unit_test(yuv411),
+        cmocka_unit_test(rgb),
+        cmocka_unit_test(cmyk),
+        cmocka_unit_test(separate_scans),
+        cmocka_unit_test(short_images),
+        cmocka_unit_test(unusual_factors),
+        cmocka_unit_test(markers),
+        cmocka_unit_test(rgb_ids),
+        cmocka_unit_test(truncated),
+        cmocka_unit_test(corrupt_bytes),
+        cmocka_unit_test(header_bytes),
+        cmocka_unit_test(wrong_rst),
+        cmocka_unit_test(missing_eoi),
+        cmocka_unit_test(garbage_before_eoi),
+        cmocka_unit_test(bad_args),
+        cmocka_unit_test(too_big),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests(tests, NULL, free_cache);
+}
