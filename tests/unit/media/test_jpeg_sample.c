@@ -3,11 +3,11 @@
  * against libjpeg-turbo's full decode (mv__image_jpeg, media_jpeg.c).
  *
  * Every JPEG here is made in memory by libjpeg's compressor from a picture
- * computed pixel by pixel (a hash stands in for rand(), so every run sees the
- * same bytes). The expected result is the nearest-neighbour sample PDQ's
- * pre-resize takes from the full decode: row i is source row i * H / rows and,
- * when the image is wider than rows, column j is source column j * W / rows.
- * The decoder's result must have the same shape and the same bytes.
+ * computed pixel by pixel (jpeg_maker.c: every run sees the same bytes). The
+ * expected result is the nearest-neighbour sample PDQ's pre-resize takes from
+ * the full decode: row i is source row i * H / rows and, when the image is
+ * wider than rows, column j is source column j * W / rows. The decoder's result
+ * must have the same shape and the same bytes.
  *
  * Three kinds of file are checked. Grey and YCbCr 4:2:0, 4:2:2 and 4:4:4 files
  * taller than the sample must decode, whatever their size, quality, Huffman
@@ -32,397 +32,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jerror.h>
-#include <jpeglib.h>
-
+#include "jpeg_maker.h"
 #include "media/media.h"
 
 /* What the fingerprint path passes: PDQ's 512 x 512 pre-resize, 4096^2 pixels. */
 #define SAMPLE_ROWS 512
 #define MAX_PIXELS  ((size_t)4096 * 4096)
-
-enum layout { GREY, YUV420, YUV422, YUV444, YUV440, YUV411, RGB, CMYK };
-enum picture { NOISE, GRADIENT, SATURATED, EDGES, FLAT, FLAT_COLOUR };
-
-/* One JPEG to make; zero fields take the defaults (quality 90, noise, baseline). */
-struct spec {
-    int width, height;
-    enum layout layout;
-    enum picture picture;
-    int quality;
-    int optimize;
-    unsigned restart_mcus;
-    int restart_rows;
-    int progressive, arith, separate_scans;
-    int factors[6];    // h, v of each component, instead of the layout's
-    int rgb_ids;       // no JFIF marker, component ids 'R', 'G', 'B'
-    int adobe;         // an Adobe marker (transform 1 for YCbCr)
-    int extra_markers; // COM and APPn segments before the frame
-};
-
-struct blob {
-    uint8_t *data;
-    size_t size, cap;
-};
-
-/* ---------------------------------------------------------------------------
- * Pictures
- */
-
-static uint32_t mix(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    x ^= x >> 16;
-    return x;
-}
-
-static uint32_t noise_at(int x, int y, uint32_t seed)
-{
-    return mix((uint32_t)x * 0x9e3779b1U ^ mix((uint32_t)y + seed));
-}
-
-static uint8_t clamp255(int v)
-{
-    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-}
-
-/* A triangle wave of period 512 between 0 and 255. */
-static int tri(int t)
-{
-    const int m = t & 511;
-    return m < 256 ? m : 511 - m;
-}
-
-/* Smooth shapes, a dark disc and per-pixel noise: many non-zero AC coefficients. */
-static void photo_pixel(int x, int y, int w, int h, uint8_t rgb[3])
-{
-    const int dx = x - w / 3, dy = y - h / 2, r = h / 4 + 1;
-    const int shade = dx * dx + dy * dy < r * r ? 2 : 1;
-    const uint32_t n = noise_at(x, y, 1);
-    rgb[0] = clamp255((tri(3 * x + y) * 3 / 4 + 20) / shade + (int)(n & 63) - 32);
-    rgb[1] = clamp255((tri(x + 2 * y + 100) * 2 / 3 + 40) / shade + (int)((n >> 8) & 31) - 16);
-    rgb[2] = clamp255(tri(5 * x - 3 * y + 700) / shade + (int)((n >> 16) & 63) - 32);
-}
-
-/* Cells of 7 x 5 pixels in black, white and the six saturated primaries. */
-static void saturated_pixel(int x, int y, uint8_t rgb[3])
-{
-    const uint32_t c = noise_at(x / 7, y / 5, 2) % 8;
-    rgb[0] = (c & 1) ? 255 : 0;
-    rgb[1] = (c & 2) ? 255 : 0;
-    rgb[2] = (c & 4) ? 255 : 0;
-}
-
-/* A 3-pixel checkerboard crossed by lines: black and white on the left half,
- * magenta and green (the largest chroma steps) on the right. */
-static void edge_pixel(int x, int y, int w, uint8_t rgb[3])
-{
-    int v = ((x / 3 + y / 3) & 1) ? 255 : 0;
-    if (x % 17 == 0 || y % 13 == 0)
-        v = 255 - v;
-    rgb[0] = (uint8_t)v;
-    rgb[1] = (uint8_t)(x < w / 2 ? v : 255 - v);
-    rgb[2] = (uint8_t)v;
-}
-
-static void picture_pixel(const struct spec *s, int x, int y, uint8_t rgb[3])
-{
-    const int w = s->width, h = s->height;
-    switch (s->picture) {
-    case NOISE:
-        photo_pixel(x, y, w, h, rgb);
-        return;
-    case GRADIENT:
-        rgb[0] = (uint8_t)(w > 1 ? x * 255 / (w - 1) : 0);
-        rgb[1] = (uint8_t)(h > 1 ? y * 255 / (h - 1) : 0);
-        rgb[2] = (uint8_t)((x + y) * 255 / (w + h));
-        return;
-    case SATURATED:
-        saturated_pixel(x, y, rgb);
-        return;
-    case EDGES:
-        edge_pixel(x, y, w, rgb);
-        return;
-    case FLAT:
-        rgb[0] = rgb[1] = rgb[2] = 128;
-        return;
-    case FLAT_COLOUR:
-        rgb[0] = 200;
-        rgb[1] = 40;
-        rgb[2] = 90;
-        return;
-    }
-}
-
-static int components_of(enum layout l)
-{
-    return l == GREY ? 1 : l == CMYK ? 4 : 3;
-}
-
-/* The last picture computed, kept because most pictures are compressed several
- * times (in each layout, at each quality); freed by the group's teardown. */
-static struct {
-    int width, height;
-    enum picture picture;
-    uint8_t *rgb;
-} cache;
-
-static const uint8_t *picture_rgb(const struct spec *s)
-{
-    if (cache.rgb != NULL && cache.width == s->width && cache.height == s->height &&
-        cache.picture == s->picture)
-        return cache.rgb;
-    free(cache.rgb);
-    cache.rgb = malloc((size_t)s->width * (size_t)s->height * 3);
-    assert_non_null(cache.rgb);
-    cache.width = s->width;
-    cache.height = s->height;
-    cache.picture = s->picture;
-    uint8_t *p = cache.rgb;
-    for (int y = 0; y < s->height; y++)
-        for (int x = 0; x < s->width; x++, p += 3)
-            picture_pixel(s, x, y, p);
-    return cache.rgb;
-}
-
-static int free_cache(void **state)
-{
-    (void)state;
-    free(cache.rgb);
-    cache.rgb = NULL;
-    return 0;
-}
-
-/* Scanline y of the picture as the compressor's input (grey, RGB or CMYK). */
-static void picture_row(const struct spec *s, int y, uint8_t *row)
-{
-    const int comps = components_of(s->layout);
-    const uint8_t *rgb = picture_rgb(s) + (size_t)y * (size_t)s->width * 3;
-    if (comps == 3) {
-        memcpy(row, rgb, (size_t)s->width * 3);
-        return;
-    }
-    for (int x = 0; x < s->width; x++, row += comps, rgb += 3) {
-        if (comps == 1) {
-            row[0] = (uint8_t)((rgb[0] * 77 + rgb[1] * 150 + rgb[2] * 29) >> 8);
-        } else {
-            row[0] = (uint8_t)(255 - rgb[0]);
-            row[1] = (uint8_t)(255 - rgb[1]);
-            row[2] = (uint8_t)(255 - rgb[2]);
-            row[3] = (uint8_t)((x + y) & 255);
-        }
-    }
-}
-
-/* ---------------------------------------------------------------------------
- * Compression: libjpeg into a growing buffer of our own, errors by longjmp.
- */
-
-struct sink {
-    struct jpeg_destination_mgr mgr;
-    struct blob *out;
-};
-
-struct cerr {
-    struct jpeg_error_mgr mgr;
-    jmp_buf jump;
-};
-
-static int grow(struct blob *b, size_t need)
-{
-    if (b->cap >= need)
-        return 1;
-    size_t cap = b->cap ? b->cap : 65536;
-    while (cap < need)
-        cap *= 2;
-    uint8_t *p = realloc(b->data, cap);
-    if (p == NULL)
-        return 0;
-    b->data = p;
-    b->cap = cap;
-    return 1;
-}
-
-static void sink_init(j_compress_ptr c)
-{
-    struct sink *s = (struct sink *)c->dest;
-    if (!grow(s->out, 65536))
-        ERREXIT(c, JERR_OUT_OF_MEMORY);
-    s->mgr.next_output_byte = s->out->data;
-    s->mgr.free_in_buffer = s->out->cap;
-}
-
-static boolean sink_empty(j_compress_ptr c)
-{
-    struct sink *s = (struct sink *)c->dest;
-    const size_t used = s->out->cap;
-    if (!grow(s->out, used * 2))
-        ERREXIT(c, JERR_OUT_OF_MEMORY);
-    s->mgr.next_output_byte = s->out->data + used;
-    s->mgr.free_in_buffer = s->out->cap - used;
-    return TRUE;
-}
-
-static void sink_term(j_compress_ptr c)
-{
-    struct sink *s = (struct sink *)c->dest;
-    s->out->size = s->out->cap - s->mgr.free_in_buffer;
-}
-
-static void cerr_exit(j_common_ptr c)
-{
-    longjmp(((struct cerr *)c->err)->jump, 1);
-}
-
-static void set_factors(struct jpeg_compress_struct *c, const struct spec *s)
-{
-    static const int by_layout[][2] = {
-        [YUV420] = { 2, 2 }, [YUV422] = { 2, 1 }, [YUV444] = { 1, 1 },
-        [YUV440] = { 1, 2 }, [YUV411] = { 4, 1 },
-    };
-    if (c->num_components != 3 || s->layout == RGB)
-        return;
-    for (int i = 0; i < 3; i++) {
-        const int *f = s->factors[0] ? &s->factors[2 * i]
-                       : i           ? by_layout[YUV444]
-                                     : by_layout[s->layout];
-        c->comp_info[i].h_samp_factor = f[0];
-        c->comp_info[i].v_samp_factor = f[1];
-    }
-}
-
-/* One scan per component, each sequential (Ss 0, Se 63, no successive approximation). */
-static const jpeg_scan_info one_scan_each[3] = {
-    { 1, { 0 }, 0, 63, 0, 0 },
-    { 1, { 1 }, 0, 63, 0, 0 },
-    { 1, { 2 }, 0, 63, 0, 0 },
-};
-
-static void set_params(struct jpeg_compress_struct *c, const struct spec *s)
-{
-    c->image_width = (JDIMENSION)s->width;
-    c->image_height = (JDIMENSION)s->height;
-    c->input_components = components_of(s->layout);
-    c->in_color_space = s->layout == GREY ? JCS_GRAYSCALE : s->layout == CMYK ? JCS_CMYK : JCS_RGB;
-    jpeg_set_defaults(c);
-    jpeg_set_quality(c, s->quality ? s->quality : 90, TRUE);
-    if (s->layout == RGB)
-        jpeg_set_colorspace(c, JCS_RGB);
-    set_factors(c, s);
-    c->optimize_coding = s->optimize ? TRUE : FALSE;
-    c->restart_interval = s->restart_mcus;
-    c->restart_in_rows = s->restart_rows;
-    if (s->progressive)
-        jpeg_simple_progression(c);
-    if (s->arith)
-        c->arith_code = TRUE;
-    if (s->separate_scans) {
-        c->scan_info = one_scan_each;
-        c->num_scans = 3;
-    }
-    if (s->rgb_ids) {
-        c->write_JFIF_header = FALSE;
-        c->comp_info[0].component_id = 'R';
-        c->comp_info[1].component_id = 'G';
-        c->comp_info[2].component_id = 'B';
-    }
-    if (s->adobe)
-        c->write_Adobe_marker = TRUE;
-}
-
-static void write_extra_markers(struct jpeg_compress_struct *c)
-{
-    static const char comment[] = "made for the sampled decoder's tests";
-    static const uint8_t app[40] = { 'T', 'e', 's', 't', 0, 0xff, 0xd9, 0xff, 0xda, 0xff };
-    jpeg_write_marker(c, JPEG_COM, (const JOCTET *)comment, sizeof(comment) - 1);
-    jpeg_write_marker(c, JPEG_APP0 + 1, app, sizeof(app));
-    jpeg_write_marker(c, JPEG_APP0 + 13, app, 0);
-}
-
-/* Compresses s into out (zeroed first); 0 when libjpeg refuses the parameters. */
-static int compress(const struct spec *s, struct blob *out)
-{
-    struct jpeg_compress_struct c;
-    struct cerr err;
-    struct sink sink = { { 0 }, out };
-    uint8_t *row = malloc((size_t)s->width * 4);
-
-    assert_non_null(row);
-    memset(out, 0, sizeof(*out));
-    c.err = jpeg_std_error(&err.mgr);
-    err.mgr.error_exit = cerr_exit;
-    jpeg_create_compress(&c);
-    if (setjmp(err.jump) != 0) {
-        jpeg_destroy_compress(&c);
-        free(row);
-        free(out->data);
-        memset(out, 0, sizeof(*out));
-        return 0;
-    }
-    sink.mgr.init_destination = sink_init;
-    sink.mgr.empty_output_buffer = sink_empty;
-    sink.mgr.term_destination = sink_term;
-    c.dest = &sink.mgr;
-    set_params(&c, s);
-    jpeg_start_compress(&c, TRUE);
-    if (s->extra_markers)
-        write_extra_markers(&c);
-    for (JSAMPROW rp = row; c.next_scanline < c.image_height;) {
-        picture_row(s, (int)c.next_scanline, row);
-        jpeg_write_scanlines(&c, &rp, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    free(row);
-    return 1;
-}
-
-static struct blob make(const struct spec *s)
-{
-    struct blob b;
-    assert_true(compress(s, &b));
-    return b;
-}
-
-/* Appends text to the string in buf (size bytes), cutting it short if it must. */
-static void append(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-    const size_t used = strlen(buf);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, size - used, fmt, ap);
-    va_end(ap);
-}
-
-/* "4:2:0 1001x777 q90 noise" and the options that differ from the defaults. */
-static void describe(const struct spec *s, char *buf, size_t size)
-{
-    static const char *layouts[] = { "grey",  "4:2:0", "4:2:2", "4:4:4",
-                                     "4:4:0", "4:1:1", "rgb",   "cmyk" };
-    static const char *pictures[] = { "noise", "gradient", "saturated",
-                                      "edges", "flat",     "flat-colour" };
-    const int *f = s->factors;
-    snprintf(buf, size, "%s %dx%d q%d %s", layouts[s->layout], s->width, s->height,
-             s->quality ? s->quality : 90, pictures[s->picture]);
-    if (s->optimize)
-        append(buf, size, " optimized");
-    if (s->restart_mcus)
-        append(buf, size, " restart every %u MCUs", s->restart_mcus);
-    if (s->restart_rows)
-        append(buf, size, " restart every %d MCU rows", s->restart_rows);
-    if (f[0])
-        append(buf, size, " factors %dx%d,%dx%d,%dx%d", f[0], f[1], f[2], f[3], f[4], f[5]);
-    append(buf, size, "%s%s%s%s%s%s", s->progressive ? " progressive" : "",
-           s->arith ? " arithmetic" : "", s->separate_scans ? " separate-scans" : "",
-           s->rgb_ids ? " rgb-ids" : "", s->adobe ? " adobe" : "",
-           s->extra_markers ? " markers" : "");
-}
 
 /* ---------------------------------------------------------------------------
  * The expected sample and the comparison
@@ -570,9 +185,9 @@ enum expect { DECODES, REFUSED, EXACT_OR_REFUSED };
 static int check_spec(const char *test, const struct spec *s, enum expect e, size_t rows)
 {
     char what[256], desc[200];
-    describe(s, desc, sizeof(desc));
+    jpeg_maker_describe(s, desc, sizeof(desc));
     snprintf(what, sizeof(what), "%s: %s, rows %zu", test, desc, rows);
-    struct blob b = make(s);
+    struct blob b = jpeg_maker_make(s);
     int ok;
     if (e == DECODES)
         ok = decodes_exactly(what, b.data, b.size, rows);
@@ -765,7 +380,7 @@ static void sample_rule(void **state)
         { .width = 2000, .height = 513, .layout = YUV422 },
     };
     for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-        struct blob b = make(&specs[i]);
+        struct blob b = jpeg_maker_make(&specs[i]);
         mv__image want = { 0 }, got = { 0 };
         assert_int_equal(reference(b.data, b.size, SAMPLE_ROWS, &want), MV_OK);
         assert_int_equal(mv__image_jpeg_rows(b.data, b.size, MAX_PIXELS, SAMPLE_ROWS, &got), MV_OK);
@@ -841,7 +456,7 @@ static void arithmetic(void **state)
     int failed = 0;
     struct spec s = { .width = 1001, .height = 777, .layout = YUV420, .arith = 1 };
     struct blob b;
-    if (!compress(&s, &b)) {
+    if (!jpeg_maker_compress(&s, &b)) {
         print_message("this libjpeg does not write arithmetic coding\n");
         skip();
     }
@@ -994,7 +609,7 @@ static struct blob splice(const struct blob *b, size_t at, size_t cut, const voi
 static int damaged(const char *test, size_t base, const char *how, size_t at, struct blob c)
 {
     char what[300], desc[200];
-    describe(&damage_bases[base], desc, sizeof(desc));
+    jpeg_maker_describe(&damage_bases[base], desc, sizeof(desc));
     snprintf(what, sizeof(what), "%s: %s, %s at %zu", test, desc, how, at);
     const int ok = never_wrong(what, c.data, c.size, SAMPLE_ROWS, 0);
     free(c.data);
@@ -1012,7 +627,7 @@ static void truncated(void **state)
     (void)state;
     int failed = 0;
     for (size_t k = 0; k < NBASES; k++) {
-        struct blob b = make(&damage_bases[k]);
+        struct blob b = jpeg_maker_make(&damage_bases[k]);
         size_t es, ee;
         entropy_span(&b, &es, &ee);
         const size_t head[] = { 1, 2, 3, 20, es / 2, es - 1, es, es + 1 };
@@ -1034,14 +649,14 @@ static void corrupt_bytes(void **state)
     (void)state;
     int failed = 0;
     for (size_t k = 0; k < NBASES; k++) {
-        struct blob b = make(&damage_bases[k]);
+        struct blob b = jpeg_maker_make(&damage_bases[k]);
         size_t es, ee;
         entropy_span(&b, &es, &ee);
         const size_t step = (ee - es) / 50;
         for (uint32_t i = 0; i < 50; i++) {
-            const size_t at = es + i * step + mix(i + 100 * (uint32_t)k) % (step + 1);
+            const size_t at = es + i * step + jpeg_maker_mix(i + 100 * (uint32_t)k) % (step + 1);
             const uint8_t v =
-                (uint8_t)(b.data[at] ^ (i % 2 ? 1u << (i / 2 % 8) : 1 + mix(i) % 255));
+                (uint8_t)(b.data[at] ^ (i % 2 ? 1u << (i / 2 % 8) : 1 + jpeg_maker_mix(i) % 255));
             failed += !damaged(__func__, k, "byte changed", at, splice(&b, at, 1, &v, 1));
         }
         free(b.data);
@@ -1067,7 +682,7 @@ static void header_bytes(void **state)
     (void)state;
     int failed = 0;
     for (size_t k = 0; k < NBASES; k++) {
-        struct blob b = make(&damage_bases[k]);
+        struct blob b = jpeg_maker_make(&damage_bases[k]);
         size_t es, ee;
         entropy_span(&b, &es, &ee);
         for (size_t i = 2; i < es;) {
@@ -1101,7 +716,7 @@ static void wrong_rst(void **state)
     static const size_t bases[] = { 0, 2, 3 };
     int failed = 0;
     for (size_t k = 0; k < sizeof(bases) / sizeof(bases[0]); k++) {
-        struct blob b = make(&damage_bases[bases[k]]);
+        struct blob b = jpeg_maker_make(&damage_bases[bases[k]]);
         size_t all[8192];
         const size_t n = find_restarts(&b, all, 8192);
         assert_true(n >= 16);
@@ -1129,7 +744,7 @@ static void missing_eoi(void **state)
     };
     int failed = 0;
     for (size_t k = 0; k < NBASES; k++) {
-        struct blob b = make(&damage_bases[k]);
+        struct blob b = jpeg_maker_make(&damage_bases[k]);
         const size_t ee = b.size - 2;
         failed += !cut_at(__func__, k, &b, ee);
         for (size_t i = 0; i < sizeof(instead) / sizeof(instead[0]); i++)
@@ -1159,9 +774,9 @@ static void garbage_before_eoi(void **state)
     int failed = 0;
     uint8_t random[64];
     for (size_t i = 0; i < sizeof(random); i++)
-        random[i] = (uint8_t)mix((uint32_t)i + 7);
+        random[i] = (uint8_t)jpeg_maker_mix((uint32_t)i + 7);
     for (size_t k = 0; k < NBASES; k++) {
-        struct blob b = make(&damage_bases[k]);
+        struct blob b = jpeg_maker_make(&damage_bases[k]);
         const size_t ee = b.size - 2;
         for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
             failed += !damaged(__func__, k, "garbage", ee, splice(&b, ee, 0, junk[i].p, junk[i].n));
@@ -1179,7 +794,7 @@ static void garbage_before_eoi(void **state)
 static void bad_args(void **state)
 {
     (void)state;
-    struct blob b = make(&damage_bases[0]);
+    struct blob b = jpeg_maker_make(&damage_bases[0]);
     mv__image img = { 0 };
     assert_int_not_equal(mv__jpeg_sample(b.data, b.size, MAX_PIXELS, 0, &img), MV_OK);
     mv__image_free(&img);
@@ -1199,7 +814,7 @@ static void too_big(void **state)
 {
     (void)state;
     const struct spec s = { .width = 1001, .height = 777, .layout = YUV420 };
-    struct blob b = make(&s);
+    struct blob b = jpeg_maker_make(&s);
     const size_t all = 1001 * 777;
     mv__image img = { 0 };
     assert_int_equal(mv__image_jpeg(b.data, b.size, all - 1, &img), MV_ETOOBIG);
@@ -1212,6 +827,13 @@ static void too_big(void **state)
     assert_int_equal(mv__jpeg_sample(b.data, b.size, all, SAMPLE_ROWS, &img), MV_OK);
     mv__image_free(&img);
     free(b.data);
+}
+
+static int release(void **state)
+{
+    (void)state;
+    jpeg_maker_release();
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -1261,5 +883,5 @@ int main(int argc, char **argv)
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
-    return cmocka_run_group_tests(tests, NULL, free_cache);
+    return cmocka_run_group_tests(tests, NULL, release);
 }
