@@ -1,11 +1,11 @@
 /*
- * JPEGs for the sampled decoder's tests (jpeg_maker.h). Pictures are computed
- * pixel by pixel, with a hash standing in for rand() so that every run makes
- * the same bytes: a photo-like one with many AC coefficients, smooth gradients,
- * cells of saturated primaries, hard black/white and magenta/green edges (large
- * coefficients, clamped colour conversion) and flat ones (DC-only blocks). They
- * go through libjpeg's compressor into a growing buffer of our own, so that an
- * error (reported by longjmp) leaks nothing.
+ * JPEGs for the tests of the sampled JPEG decode (jpeg_maker.h). Pictures are
+ * computed pixel by pixel, with a hash standing in for rand() so that every run
+ * makes the same bytes: a photo-like one with many AC coefficients, smooth
+ * gradients, cells of saturated primaries, hard black/white and magenta/green
+ * edges (large coefficients, clamped colour conversion) and flat ones (DC-only
+ * blocks). They go through libjpeg's compressor into a growing buffer of our
+ * own, so that an error (reported by longjmp) leaks nothing.
  */
 /* cmocka.h needs these four first, in this order. */
 // clang-format off
@@ -292,7 +292,7 @@ static void set_params(struct jpeg_compress_struct *c, const struct spec *s)
 
 static void write_extra_markers(struct jpeg_compress_struct *c)
 {
-    static const char comment[] = "made for the sampled decoder's tests";
+    static const char comment[] = "made for the sampled JPEG decode's tests";
     static const uint8_t app[40] = { 'T', 'e', 's', 't', 0, 0xff, 0xd9, 0xff, 0xda, 0xff };
     jpeg_write_marker(c, JPEG_COM, (const JOCTET *)comment, sizeof(comment) - 1);
     jpeg_write_marker(c, JPEG_APP0 + 1, app, sizeof(app));

@@ -1,8 +1,8 @@
 /*
- * JPEGs for the sampled decoder's tests, made in memory by libjpeg's compressor
- * from pictures computed pixel by pixel (jpeg_maker.c). A spec says what to
- * make; its zero fields take the defaults (quality 90, the noisy picture,
- * baseline Huffman coding, no restart markers).
+ * JPEGs for the tests of the sampled JPEG decode (test_jpeg_rows.c), made in
+ * memory by libjpeg's compressor from pictures computed pixel by pixel
+ * (jpeg_maker.c). A spec says what to make; its zero fields take the defaults
+ * (quality 90, the noisy picture, baseline Huffman coding, no restart markers).
  */
 #ifndef MV_TEST_JPEG_MAKER_H
 #define MV_TEST_JPEG_MAKER_H
