@@ -130,20 +130,24 @@ static int drop_row(struct jpeg_decompress_struct *ci, uint8_t *scratch)
 }
 
 /*
- * Skips to scanline `to`. libjpeg-turbo 2.1's jpeg_skip_scanlines() can give a
- * wrong next row with h2v2 fancy upsampling when a skip starts or ends on an odd
- * scanline (seen on 4:2:0 photos), so skips here run from an even scanline to an
- * even one and the odd rows around them are read into scratch: the rows kept
- * then equal the full decode's (checked on 4:2:0, 4:2:2, 4:4:4, 1x2, grey and
- * progressive files). 0 when the decoder stops short.
+ * Skips to scanline `to`. libjpeg-turbo 2.1's jpeg_skip_scanlines() can give
+ * wrong rows after a skip that does not start on a row group boundary (a row
+ * group is max_v_samp_factor scanlines when nothing is scaled): seen on the row
+ * after odd skips with h2v2 fancy upsampling (4:2:0 photos), and after skips
+ * within the 3- and 4-row groups of vertical factors 3 and 4. So skips here run
+ * from a row group boundary to another and the rows around them are read into
+ * scratch: the rows kept then equal the full decode's (checked on every layout
+ * by tests/unit/media/test_jpeg_rows.c). 0 when the decoder stops short.
  */
 static int skip_to(struct jpeg_decompress_struct *ci, JDIMENSION to, uint8_t *scratch)
 {
-    if (ci->output_scanline < to && (ci->output_scanline & 1u) && !drop_row(ci, scratch))
-        return 0;
-    const JDIMENSION even = to & ~(JDIMENSION)1;
-    if (ci->output_scanline < even) {
-        const JDIMENSION n = even - ci->output_scanline;
+    const JDIMENSION group = (JDIMENSION)ci->max_v_samp_factor;
+    while (ci->output_scanline < to && ci->output_scanline % group != 0)
+        if (!drop_row(ci, scratch))
+            return 0;
+    const JDIMENSION end = to - to % group;
+    if (ci->output_scanline < end) {
+        const JDIMENSION n = end - ci->output_scanline;
         if (jpeg_skip_scanlines(ci, n) != n)
             return 0;
     }
@@ -156,9 +160,17 @@ static int skip_to(struct jpeg_decompress_struct *ci, JDIMENSION to, uint8_t *sc
 /*
  * Reads every scanline into img, or when img holds fewer rows than the image,
  * only scanline i * output_height / img->height into row i, skipping the others
- * (to the end, so that a truncated file is still noticed; the skipped rows are
- * entropy-decoded but mostly never upsampled or colour-converted). row is one
+ * (entropy-decoded, but mostly never upsampled or colour-converted). row is one
  * full scanline of scratch space; cols as in read_row().
+ *
+ * The skipping stops short of the end and the last scanline is read. Asked to
+ * skip to the bottom of the image, jpeg_skip_scanlines() returns at once and
+ * marks the input as ended without decoding the MCU rows it skips, so neither a
+ * file cut short there nor one with something other than EOI after its data
+ * (SOI, RST0, a second SOS) would fail, where the full decode fails in
+ * jpeg_finish_decompress(), which reads on to the EOI marker. Reading the last
+ * scanline decodes every MCU, and jpeg_finish_decompress() then reads what
+ * follows the data exactly as in the full decode.
  */
 static void read_rows(struct jpeg_decompress_struct *ci, mv__image *img, int in_ch, uint8_t *row,
                       const size_t *cols)
@@ -174,8 +186,9 @@ static void read_rows(struct jpeg_decompress_struct *ci, mv__image *img, int in_
         if (!skip_to(ci, (JDIMENSION)(i * h / img->height), row) ||
             !read_row(ci, img, i, in_ch, row, cols))
             return;
-    if (ci->output_scanline < ci->output_height)
-        jpeg_skip_scanlines(ci, ci->output_height - ci->output_scanline);
+    const JDIMENSION last = ci->output_height - 1;
+    if (ci->output_scanline <= last && skip_to(ci, last, row))
+        drop_row(ci, row);
 }
 
 struct jpeg_job {
