@@ -10,7 +10,7 @@
 #include "mediavault/api.h"
 
 #define MV_VERSION_MAJOR 0
-#define MV_VERSION_MINOR 1
+#define MV_VERSION_MINOR 7
 #define MV_VERSION_PATCH 0
 
 /** 0xMMmmpp, comparable with MV_VERSION_AT_LEAST(). */
