@@ -30,8 +30,11 @@
 extern "C" {
 #endif
 
-/** Versions of the stored values; a change of results gets a new number. */
-#define MV_FP_PDQ_VERSION     1
+/** Versions of the stored values; a change of results gets a new number.
+ * PDQ 2 (0.7): a JPEG's default (sampled) decode now gives the full decode's
+ * pixels with vertical sampling factors 3 and 4, and refuses the damaged files
+ * that the full decode refuses; hashes cached as version 1 are computed again. */
+#define MV_FP_PDQ_VERSION     2
 #define MV_FP_SIMHASH_VERSION 1
 
 /** Files larger than this are refused with MV_ETOOBIG (they are read whole). */

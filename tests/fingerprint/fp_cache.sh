@@ -56,4 +56,18 @@ got=$("$MV" --catalog "$cat" fingerprint b.png | cut -d' ' -f2,3)
 n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(
     "select count(*) from fingerprints").fetchone()[0])' "$cat")
 [ "$n" -eq 4 ] || fail "fingerprints rows: $n, expected 4 (pdq x2, pdq+fullres, simhash64)"
+
+# PDQ values of an earlier version (before the sampled JPEG decode changed) are
+# not answers: turned into version 1 rows, a.jpg is decoded again.
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(
+    "update fingerprints set version = 1 where algorithm = ?", ("pdq",)); c.commit()' "$cat"
+again=$("$MV" --catalog "$cat" fingerprint --format json a.jpg) || fail "a.jpg after the version change"
+python3 - "$again" <<'PY' || fail "a version 1 row was used: $again"
+import json, sys
+o = json.loads(sys.argv[1])[0]
+assert o["cached"] is False, o
+PY
+[ "$(echo "$again" | grep -o '"hash": "[0-9a-f]*"')" = \
+  "$("$MV" fingerprint --no-cache --format json a.jpg | grep -o '"hash": "[0-9a-f]*"')" ] ||
+    fail "a.jpg decoded again: $again"
 finish
