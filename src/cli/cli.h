@@ -110,6 +110,10 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv);
 /* Opens --catalog, else the default catalog; complains and returns NULL on failure. */
 mv_catalog *cli_catalog_open(const struct cli_global *g);
 
+/* The heap policy of the commands that decode images (cli_heap.c): blocks of up
+ * to 32 MiB reused instead of mapped and faulted in again for each image. */
+void cli_heap_for_decoding(void);
+
 /* SIGINT and SIGTERM (cli_signals.c): handler for both, except a signal the
  * process inherited as ignored; cli_signals_restore() puts back the old actions. */
 #define CLI_SIGNALS 2

@@ -596,6 +596,8 @@ int cli_fingerprint(struct cli_global *g, int argc, char **argv)
     o.audio.cancel = o.video.cancel = &stop_requested;
     int rc = parse_opts(g, fp, &o, argc, argv);
     char **paths = argv + optind;
+    if (rc < 0)
+        cli_heap_for_decoding();
     const size_t n = rc < 0 ? (size_t)(argc - optind) : 0;
     const int need = rc < 0 && !o.no_cache ? catalogs_needed(&o, paths, n) : 0;
     if (need & NEED_FP) {

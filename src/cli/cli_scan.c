@@ -169,6 +169,8 @@ static mv_status configure(const struct scan_opts *o, mv_scan *s)
         st = mv_scan_opt_set(s, MV_SCAN_ALGOS, (long)o->algos);
     if (st == MV_OK)
         st = mv_scan_opt_set(s, MV_SCAN_FINGERPRINT, o->fingerprint);
+    if (st == MV_OK && o->fingerprint)
+        cli_heap_for_decoding();
     if (st == MV_OK && rows != NULL && *rows != '\0')
         st = mv_scan_opt_set(s, MV_SCAN_BATCH_ROWS, strtol(rows, NULL, 10));
     return st;
