@@ -35,13 +35,13 @@
 #include <libswscale/swscale.h>
 
 #include "../core/core.h"
+#include "../media/media_sws.h"
 #include "../media/media_video.h"
 #include "mediavault/alloc.h"
 #include "mediavault/vpdq.h"
 
 #define MAX_WORKERS    64
 #define SLOTS_PER_WORK 2
-#define RGB_ALIGN      64    /* swscale's SIMD writes want aligned rows */
 #define MAX_SIZE       10000 /* N x N stays under MV_PDQ_DEFAULT_MAX_PIXELS */
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
@@ -62,7 +62,7 @@ struct worker {
     pthread_t tid;
     int started;
     struct SwsContext *sws;
-    uint8_t *raw; /* allocation; rgb is raw aligned up to RGB_ALIGN */
+    uint8_t *raw; /* allocation of padded RGB rows (media_sws.h) */
     size_t raw_size;
 };
 
@@ -98,8 +98,8 @@ static mv_status convert(struct worker *wk, const AVFrame *f, uint8_t **rgb, siz
                              AV_PIX_FMT_RGB24, size ? SWS_AREA : SWS_BICUBIC, NULL, NULL, NULL);
     if (wk->sws == NULL)
         return MV_ENOTSUP;
-    const size_t line = ((size_t)dw * 3 + RGB_ALIGN - 1) / RGB_ALIGN * RGB_ALIGN;
-    const size_t need = line * (size_t)dh + 2 * RGB_ALIGN;
+    const size_t line = mv__sws_line((size_t)dw);
+    const size_t need = mv__sws_size(line, (size_t)dh);
     if (need > wk->raw_size) {
         mv__free(wk->raw);
         wk->raw_size = 0;
@@ -108,7 +108,7 @@ static mv_status convert(struct worker *wk, const AVFrame *f, uint8_t **rgb, siz
             return MV_ENOMEM;
         wk->raw_size = need;
     }
-    uint8_t *dst = wk->raw + (RGB_ALIGN - (uintptr_t)wk->raw % RGB_ALIGN) % RGB_ALIGN;
+    uint8_t *dst = mv__sws_first(wk->raw);
     uint8_t *planes[4] = { dst, NULL, NULL, NULL };
     int strides[4] = { (int)line, 0, 0, 0 };
     if (sws_scale(wk->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, planes,

@@ -21,6 +21,7 @@
 
 #include "../core/core.h"
 #include "media.h"
+#include "media_sws.h"
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -94,23 +95,20 @@ static void copy_palette(const AVFrame *fr, mv__image *img)
     }
 }
 
-/* swscale's SIMD code writes whole vectors: past the end of an output row by up
- * to 16 bytes here, and so past the end of an image whose rows are exactly
- * width x 3 bytes (mv__image_alloc()). It converts into rows padded to SWS_ALIGN,
- * aligned, with SWS_ALIGN spare bytes after the last, and the rows are copied. */
-#define SWS_ALIGN 64
-
+/* swscale writes past the end of an output row (media_sws.h), and the image's
+ * rows are exactly width x 3 bytes (mv__image_alloc()): it converts into padded
+ * rows, which are then copied. */
 static mv_status convert_sws(const AVFrame *fr, mv__image *img)
 {
-    const size_t line = (img->stride + SWS_ALIGN - 1) / SWS_ALIGN * SWS_ALIGN;
-    uint8_t *raw = mv__malloc(line * img->height + 2 * SWS_ALIGN);
+    const size_t line = mv__sws_line(img->width);
+    uint8_t *raw = mv__malloc(mv__sws_size(line, img->height));
     struct SwsContext *sws =
         sws_getContext(fr->width, fr->height, fr->format, fr->width, fr->height, AV_PIX_FMT_RGB24,
                        SWS_POINT, NULL, NULL, NULL);
     mv_status st = raw == NULL ? MV_ENOMEM : sws == NULL ? MV_ENOTSUP : MV_OK;
 
     if (st == MV_OK) {
-        uint8_t *rgb = raw + (SWS_ALIGN - (uintptr_t)raw % SWS_ALIGN) % SWS_ALIGN;
+        uint8_t *rgb = mv__sws_first(raw);
         uint8_t *dst[4] = { rgb, NULL, NULL, NULL };
         const int dst_stride[4] = { (int)line, 0, 0, 0 };
         const int rows = sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0,
