@@ -42,10 +42,12 @@
 static const char *reason(const struct cli_fp_audio *o, mv_status st, char *buf, size_t size)
 {
     switch (st) {
-    case MV_ENOTSUP:
-        if (cli_media_missing(MV_MEDIA_KIND_MEDIA) != NULL)
-            return cli_media_missing(MV_MEDIA_KIND_MEDIA);
+    case MV_ENOTSUP: {
+        const char *missing = cli_media_missing(MV_MEDIA_KIND_MEDIA);
+        if (missing != NULL)
+            return missing;
         return "no audio stream (not a media file with audio FFmpeg can decode)";
+    }
     case MV_ECORRUPT:
         return "corrupt, truncated or too short audio";
     case MV_ETIMEDOUT:

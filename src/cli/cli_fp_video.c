@@ -157,10 +157,12 @@ static mv_status refuse_text(const char *path)
 static const char *reason(const struct cli_fp_video *o, mv_status st, char *buf, size_t size)
 {
     switch (st) {
-    case MV_ENOTSUP:
-        if (cli_media_missing(MV_MEDIA_KIND_MEDIA) != NULL)
-            return cli_media_missing(MV_MEDIA_KIND_MEDIA);
+    case MV_ENOTSUP: {
+        const char *missing = cli_media_missing(MV_MEDIA_KIND_MEDIA);
+        if (missing != NULL)
+            return missing;
         return "not a video (no video stream FFmpeg can decode)";
+    }
     case MV_ECORRUPT:
         return "corrupt or truncated video (no frame decoded)";
     case MV_ETOOBIG:
