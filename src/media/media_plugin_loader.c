@@ -65,15 +65,25 @@ struct plugin {
     char detail[DETAIL_LEN]; /* "FILE: what it decodes", or why it cannot */
 };
 
+/* Why a table whose header says abi and size is refused when this library
+ * needs need bytes of it, or NULL. */
+static const char *check_header(uint32_t abi, uint32_t size, size_t need)
+{
+    if (abi != MV_MEDIA_PLUGIN_ABI)
+        return "plugin of another ABI version";
+    if (size < need)
+        return "plugin table smaller than this library needs";
+    return NULL;
+}
+
 /* Why the media plugin's table t is refused, or NULL when it is usable. */
 static const char *check_media(const struct mv_media_plugin *t)
 {
     if (t == NULL)
         return MV_MEDIA_PLUGIN_ENTRY "() refused this library (another ABI version?)";
-    if (t->abi != MV_MEDIA_PLUGIN_ABI)
-        return "plugin of another ABI version";
-    if (t->size < sizeof(*t))
-        return "plugin table smaller than this library needs";
+    const char *why = check_header(t->abi, t->size, sizeof(*t));
+    if (why != NULL)
+        return why;
     if (t->decoders == NULL || t->image_png == NULL || t->image_other == NULL ||
         t->image_heif == NULL || t->image_heif_supported == NULL ||
         t->audio_chromaprint_file_opts == NULL || t->vpdq_file == NULL ||
@@ -102,10 +112,9 @@ static const char *check_jpeg(const struct mv_jpeg_plugin *t)
 {
     if (t == NULL)
         return MV_JPEG_PLUGIN_ENTRY "() refused this library (another ABI version?)";
-    if (t->abi != MV_MEDIA_PLUGIN_ABI)
-        return "plugin of another ABI version";
-    if (t->size < sizeof(*t))
-        return "plugin table smaller than this library needs";
+    const char *why = check_header(t->abi, t->size, sizeof(*t));
+    if (why != NULL)
+        return why;
     if (t->decoders == NULL || t->image_jpeg_rows == NULL)
         return "plugin table lacks a function";
     return NULL;
