@@ -5,7 +5,7 @@
 # Image sets: (t) the JPEGs of shared/testdata/pdq, (r) its 1600x1004 photos (the
 # bridge, its edits and turns; CMYK left out) 6 copies each, 42 files, (m) generated 1600x1004
 # JPEGs, (b) generated 4000x3000 (12 MP) JPEGs, (p) with --photos DIR, the JPEGs
-# under DIR; text: (x) one generated text file.
+# under DIR, and (q) those scaled to 12 MP; text: (x) one generated text file.
 # Generated images are ffmpeg lavfi sources (mandelbrot, testsrc2, cellauto) with
 # noise, 4:2:0, -q:v 3, so that they do not compress trivially: they hold 2-2.6x
 # the bytes of a photo of the same size (4-4.7 bits per pixel against 1.8 for the
@@ -13,6 +13,9 @@
 #
 # Lines per image set (img/s per run; ratio = mean / the djpeg line's mean):
 #   djpeg per file      one djpeg process per file (process start included)
+#   djpeg -skip         the same, all rows but the first and last 16 skipped:
+#                       the entropy decoding, which every exact decode of
+#                       every block needs, with almost no reconstruction
 #   mv FILES... --exif-orient   the same through the full-decode path (every
 #                       row decoded to RGB), i.e. the code before the row
 #                       skipping (the EXIF-rotated test files are left out of (t))
@@ -21,6 +24,10 @@
 #   mv FILES... --jobs 2  the same with 2 jobs, when the CLI has --jobs
 #   mv 2 procs          two processes over halves of the list (xargs -P2), the
 #                       2-job stand-in for a CLI without --jobs
+#   reference pdq-photo-hasher  with --reference, Meta's reference CLI over the
+#                       set in one process; then mediavault's one-job and
+#                       two-job rates as multiples of its rate, and on how many
+#                       files its hash and quality equal mediavault's
 # Every mediavault line checks that its hashes equal the one-process line's.
 # See bench/README.md (## pdq).
 set -euo pipefail
@@ -48,7 +55,12 @@ Benchmark `mediavault fingerprint` (PDQ, SimHash) against djpeg decoding.
   --runs N       timed runs per line (default 5)
   --testdata DIR the reference JPEGs (default: ../shared/testdata/pdq/images
                  next to the repository)
-  --photos DIR   also time the JPEGs under DIR (e.g. real camera photos)
+  --photos DIR   also time the JPEGs under DIR (e.g. real camera photos), and
+                 the same photos scaled and cropped to 4000x3000 (12 MP) and
+                 saved by cjpeg -quality 92 (4:2:0, standard tables)
+  --reference BIN  also time Meta's reference CLI pdq-photo-hasher (one
+                 process per set; it is not part of this repository, see
+                 bench/README.md) and compare its hashes with mediavault's
   -h, --help     this text
 
 Environment: MV=PATH selects the binary (default: build/mediavault of this
@@ -57,13 +69,14 @@ repository). Needs ffmpeg and djpeg (libjpeg-turbo-progs). The corpus goes to a
 EOF
 }
 
-runs=5 small=0 testdata="" photos=""
+runs=5 small=0 testdata="" photos="" reference=""
 while (($#)); do
     case $1 in
     --small) small=1 ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --testdata) testdata=${2:?--testdata needs a directory}; shift ;;
     --photos) photos=${2:?--photos needs a directory}; shift ;;
+    --reference) reference=${2:?--reference needs the pdq-photo-hasher binary}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
     esac
@@ -73,6 +86,12 @@ done
 have ffmpeg || die "ffmpeg is needed to generate the JPEGs"
 have djpeg || die "djpeg (libjpeg-turbo-progs) is needed for the decode bound"
 testdata=${testdata:-$here/../../shared/testdata/pdq/images}
+if [[ -n $reference ]]; then
+    [[ $reference == */* ]] || reference=$(command -v "$reference" || true)
+    [[ -x $reference ]] || die "--reference: no executable pdq-photo-hasher at '$reference'"
+    [[ $reference == /* ]] || reference="$PWD/$reference"
+fi
+[[ -z $photos ]] || have cjpeg || die "cjpeg (libjpeg-turbo-progs) is needed for the 12 MP photos"
 
 MV=${MV:-$here/../build/mediavault}
 [[ $MV == /* ]] || MV="$PWD/$MV"
@@ -148,6 +167,13 @@ if [[ -n $photos ]]; then
     mkdir -p "$tmp/p"
     find "$photos" -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) -exec cp {} "$tmp/p/" \;
     [[ -n $(ls "$tmp/p") ]] || die "no JPEGs under $photos"
+    mkdir -p "$tmp/q"
+    for f in "$tmp"/p/*; do
+        ffmpeg -nostdin -loglevel error -i "$f" -vf \
+            "scale=4000:3000:force_original_aspect_ratio=increase:flags=lanczos,crop=4000:3000" \
+            -f image2pipe -c:v ppm - | cjpeg -quality 92 >"$tmp/q/$(basename "$f")" ||
+            die "could not make a 12 MP photo of $f"
+    done
 fi
 gen "$tmp/m" 1600x1004 "$nmid"
 gen "$tmp/b" 4000x3000 "$nbig"
@@ -172,7 +198,24 @@ rate_stats() {
 }
 
 row_fmt='  %-34s %8s %8s %8s %8s %7s\n'
-ref_mean=""
+ref_mean="" last_mean=""
+
+# skip_script SET: one `djpeg -skip` line per JPEG of SET into $tmp/skip.SET,
+# skipping all rows but the first and last 16: libjpeg-turbo still
+# entropy-decodes every block (the skipped rows' Huffman data has to be read
+# to find the next row's) but reconstructs almost none, so these runs time the
+# entropy decoding, the part of a JPEG decode that no sampling can leave out.
+skip_script() {
+    local set=$1 f h
+    for f in "$set"/*; do
+        h=$(ffprobe -v error -select_streams v:0 -show_entries stream=height -of csv=p=0 "$f")
+        if ((h > 48)); then
+            printf 'djpeg -skip 16,%d %q >/dev/null\n' $((h - 17)) "$f"
+        else
+            printf 'djpeg %q >/dev/null\n' "$f"
+        fi
+    done >"$tmp/skip.$set"
+}
 
 # bench SET LABEL UNITS CHECK COMMAND: one untimed run (with its sorted output
 # compared to $tmp/ref.SET when CHECK is 1, or stored as it when the file is
@@ -199,6 +242,7 @@ bench() {
     st=$(rate_stats "$units" "${times[@]}")
     read -r mean med min max <<<"$st"
     [[ -n $ref_mean ]] || ref_mean=$mean
+    last_mean=$mean
     ratio=$(awk -v a="$mean" -v b="$ref_mean" 'BEGIN { printf "%.2fx", a / b }')
     # shellcheck disable=SC2059
     printf "$row_fmt" "$label" "$mean" "$med" "$min" "$max" "$ratio"
@@ -209,20 +253,56 @@ image_set() {
     n=$(find "$set" -name '*.jpg' -o -name '*.jpeg' -o -name '*.JPG' | wc -l)
     rm -f "$tmp/ref.$set"
     ref_mean=""
-    printf '\n(%s) %s: %d JPEGs, %s\n' "$set" "$title" "$n" "$(human "$(du -sb "$set" | cut -f1)")"
+    printf '\n(%s) %s: %d JPEGs, %s, %s bits per pixel\n' "$set" "$title" "$n" \
+        "$(human "$(du -sb "$set" | cut -f1)")" "$(bits_per_pixel "$set")"
     # shellcheck disable=SC2059
     printf "$row_fmt" "img/s" mean median min max ratio
     bench "$set" "djpeg per file (decode bound)" "$n" 0 \
         "for f in $set/*; do djpeg \"\$f\" >/dev/null; done"
+    skip_script "$set"
+    bench "$set" "djpeg -skip (entropy decoding)" "$n" 0 ". $tmp/skip.$set"
     bench "$set" "mv FILES... (1 process, 1 job)" "$n" 1 "\"$MV\" fingerprint --no-cache $j1 $set/*"
+    mv_one=$last_mean mv_two=$last_mean
     [[ -z $j1 ]] || bench "$set" "mv FILES... --jobs 2" "$n" 1 \
         "\"$MV\" fingerprint --no-cache --jobs 2 $set/*"
+    mv_two=$last_mean
     bench "$set" "mv FILES... --exif-orient (full)" "$n" 1 \
         "\"$MV\" fingerprint --no-cache $j1 --exif-orient $set/*"
     bench "$set" "mv per file (process per file)" "$n" 1 \
         "for f in $set/*; do \"$MV\" fingerprint --no-cache \"\$f\"; done"
     bench "$set" "mv 2 procs (xargs -P2, halves)" "$n" 1 \
         "ls -d $set/* | xargs -P2 -n $(((n + 1) / 2)) \"$MV\" fingerprint --no-cache"
+    [[ -z $reference ]] || reference_lines "$set" "$n"
+}
+
+# bits_per_pixel SET: the set's JPEG bytes * 8 / its pixels (entropy decoding
+# time follows it more than the pixel count does).
+bits_per_pixel() {
+    local f wh bytes=0 px=0
+    for f in "$1"/*; do
+        wh=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$f")
+        px=$((px + ${wh%,*} * ${wh#*,}))
+        bytes=$((bytes + $(stat -c %s "$f")))
+    done
+    awk -v b="$bytes" -v p="$px" 'BEGIN { printf "%.2f", 8 * b / p }'
+}
+
+# reference_lines SET N: the reference CLI over the set in one process, its
+# hashes against mediavault's (path, hash, quality), and mediavault's one-job
+# and two-job rates as multiples of its rate.
+reference_lines() {
+    local set=$1 n=$2 one two equal
+    one=$mv_one two=$mv_two
+    "$reference" "$set"/* 2>"$tmp/ref.err" | awk -F, '{ print $3, $1, $2 }' | LC_ALL=C sort >"$tmp/ref.out" ||
+        die "the reference CLI failed on $set"
+    awk '{ print $4, $2, $3 }' "$tmp/ref.$set" | LC_ALL=C sort >"$tmp/mv.out"
+    equal=$(LC_ALL=C comm -12 "$tmp/ref.out" "$tmp/mv.out" | wc -l)
+    # ImageMagick's warnings (XMP it cannot parse) are no failure; the hash
+    # comparison above is the check.
+    bench "$set" "reference pdq-photo-hasher" "$n" 0 "\"$reference\" $set/* 2>/dev/null"
+    printf '  mediavault / reference: 1 job %.1fx, --jobs 2 %.1fx; hashes and quality equal on %d of %d\n' \
+        "$(awk -v a="$one" -v b="$last_mean" 'BEGIN { print a / b }')" \
+        "$(awk -v a="$two" -v b="$last_mean" 'BEGIN { print a / b }')" "$equal" "$n"
 }
 
 printf 'mediavault fingerprint benchmark, %s, %d runs per line\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$runs"
@@ -235,7 +315,10 @@ image_set t "shared/testdata/pdq JPEGs"
 image_set r "1600x1004 photos of shared/testdata/pdq, 6 copies each"
 image_set m "1600x1004 generated"
 image_set b "4000x3000 (12 MP) generated"
-[[ -z $photos ]] || image_set p "JPEGs under $photos"
+if [[ -n $photos ]]; then
+    image_set p "JPEGs under $photos"
+    image_set q "the same scaled to 4000x3000 (12 MP), cjpeg -quality 92"
+fi
 
 ref_mean=""
 printf '\n(x) text: %d MB\n' "$text_mb"
