@@ -6,9 +6,9 @@
  * vectors' README). Hashes must equal the reference bit for bit, so every float
  * operation here runs in float32, in the reference's order: this file is compiled
  * with -ffp-contract=off (see src/CMakeLists.txt) and must never be given
- * -ffast-math. Sums are never reordered. Where vector registers are used (luma,
- * the blur), each lane holds one output and sees exactly its scalar operations, in
- * the same order; the vertical blur walks rows instead of columns for the cache,
+ * -ffast-math. Sums are never reordered. Where the compiler vectorises (the
+ * blur's lanes), each lane holds one output and sees exactly its scalar operations,
+ * in the same order; the vertical blur walks rows instead of columns for the cache,
  * but each output still sees the same additions, subtractions and division in the
  * same order as a column walk.
  *
@@ -19,9 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "../core/core.h"
 #include "fp_pdq.h"
@@ -35,60 +32,32 @@
 
 static const float luma_r = 0.299f, luma_g = 0.587f, luma_b = 0.114f;
 
-static void luma_row(const uint8_t *row, const size_t *offset, size_t ow, int ch, float *out)
+/* luma_r * v, luma_g * v and luma_b * v for every byte v: the products the luma
+ * sum adds, computed once (each is the float product, rounded as in place). */
+struct luma_tables {
+    float r[256], g[256], b[256];
+};
+
+static void luma_tables_fill(struct luma_tables *t)
+{
+    for (int v = 0; v < 256; v++) {
+        t->r[v] = luma_r * (float)v;
+        t->g[v] = luma_g * (float)v;
+        t->b[v] = luma_b * (float)v;
+    }
+}
+
+static void luma_row(const uint8_t *row, const size_t *offset, size_t ow, int ch,
+                     const struct luma_tables *t, float *out)
 {
     if (ch == 1) {
         for (size_t j = 0; j < ow; j++)
             out[j] = (float)row[offset ? offset[j] : j];
         return;
     }
-    size_t j = 0;
-#if defined(__SSE2__)
-    /* Contiguous pixels, 4 at a time: the same three products and two sums per
-     * pixel, in the same order, in vector registers. A load takes 16 bytes for
-     * the 12 of 4 pixels, so the last few pixels of the row go one by one. */
-    if (offset == NULL) {
-        const __m128 k0 = _mm_setr_ps(luma_r, luma_g, luma_b, luma_r),
-                     k1 = _mm_setr_ps(luma_g, luma_b, luma_r, luma_g),
-                     k2 = _mm_setr_ps(luma_b, luma_r, luma_g, luma_b);
-        const __m128i z = _mm_setzero_si128();
-        for (; j + 6 <= ow; j += 4) {
-            const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(row + 3 * j));
-            const __m128i lo = _mm_unpacklo_epi8(v, z), hi = _mm_unpackhi_epi8(v, z);
-            /* p0 = r0 g0 b0 r1, p1 = g1 b1 r2 g2, p2 = b2 r3 g3 b3, each times its factor */
-            const __m128 p0 = _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(lo, z)), k0),
-                         p1 = _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(lo, z)), k1),
-                         p2 = _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(hi, z)), k2);
-            const __m128 r = _mm_shuffle_ps(_mm_shuffle_ps(p0, p0, _MM_SHUFFLE(3, 3, 3, 0)),
-                                            _mm_shuffle_ps(p1, p2, _MM_SHUFFLE(1, 1, 2, 2)),
-                                            _MM_SHUFFLE(2, 0, 1, 0));
-            const __m128 g = _mm_shuffle_ps(_mm_shuffle_ps(p0, p1, _MM_SHUFFLE(0, 0, 1, 1)),
-                                            _mm_shuffle_ps(p1, p2, _MM_SHUFFLE(2, 2, 3, 3)),
-                                            _MM_SHUFFLE(2, 0, 2, 0));
-            const __m128 b = _mm_shuffle_ps(_mm_shuffle_ps(p0, p1, _MM_SHUFFLE(1, 1, 2, 2)),
-                                            _mm_shuffle_ps(p2, p2, _MM_SHUFFLE(3, 3, 0, 0)),
-                                            _MM_SHUFFLE(2, 0, 2, 0));
-            _mm_storeu_ps(out + j, _mm_add_ps(_mm_add_ps(r, g), b));
-        }
-    } else {
-        /* Picked columns: gathered one by one, then the same arithmetic. */
-        const __m128 kr = _mm_set1_ps(luma_r), kg = _mm_set1_ps(luma_g), kb = _mm_set1_ps(luma_b);
-        for (; j + 4 <= ow; j += 4) {
-            const uint8_t *a = row + offset[j], *b = row + offset[j + 1], *c = row + offset[j + 2],
-                          *d = row + offset[j + 3];
-            const __m128 r = _mm_mul_ps(_mm_cvtepi32_ps(_mm_setr_epi32(a[0], b[0], c[0], d[0])),
-                                        kr),
-                         g = _mm_mul_ps(_mm_cvtepi32_ps(_mm_setr_epi32(a[1], b[1], c[1], d[1])),
-                                        kg),
-                         y = _mm_mul_ps(_mm_cvtepi32_ps(_mm_setr_epi32(a[2], b[2], c[2], d[2])),
-                                        kb);
-            _mm_storeu_ps(out + j, _mm_add_ps(_mm_add_ps(r, g), y));
-        }
-    }
-#endif
-    for (; j < ow; j++) {
+    for (size_t j = 0; j < ow; j++) {
         const uint8_t *p = row + (offset ? offset[j] : 3 * j);
-        out[j] = luma_r * (float)p[0] + luma_g * (float)p[1] + luma_b * (float)p[2];
+        out[j] = t->r[p[0]] + t->g[p[1]] + t->b[p[2]];
     }
 }
 
@@ -101,8 +70,11 @@ static void fill_luma(const uint8_t *pix, size_t w, size_t h, size_t stride, int
                       size_t oh, float *luma, int presampled)
 {
     size_t offset[PDQ_RESIZE_TO];
+    struct luma_tables t;
     const int resize = ow != w || oh != h;
 
+    if (ch == 3)
+        luma_tables_fill(&t);
     /* Only a change of width needs the column map; the columns of a sample
      * that is already ow wide (presampled) are its own. */
     if (ow != w)
@@ -110,7 +82,7 @@ static void fill_luma(const uint8_t *pix, size_t w, size_t h, size_t stride, int
             offset[j] = j * w / ow * (size_t)ch;
     for (size_t i = 0; i < oh; i++) {
         const size_t src = resize && !presampled ? i * h / oh : i;
-        luma_row(pix + src * stride, ow != w ? offset : NULL, ow, ch, luma + i * ow);
+        luma_row(pix + src * stride, ow != w ? offset : NULL, ow, ch, &t, luma + i * ow);
     }
 }
 
@@ -209,35 +181,25 @@ static void box_lanes(const float *in, float *out, size_t n, size_t win, struct 
 
 /*
  * dst[j * dst_stride + i] = src[i * src_stride + j] for i < rows, j < cols: the
- * copies into and out of box_rows()' transposed layout. Only floats are moved, so
- * the way does not change a result; with SSE, 4x4 tiles go through registers (the
- * element-wise copy, strided on one side, took a quarter of the hash's time).
+ * copies into and out of box_rows()' transposed layout, four source rows at a time
+ * so that each destination row is written four floats at once (the element-wise
+ * copy, strided on one side, took a quarter of the hash's time). Only floats are
+ * moved, so the order does not change a result.
  */
 static void transpose(const float *src, size_t src_stride, size_t rows, size_t cols, float *dst,
                       size_t dst_stride)
 {
-#if defined(__SSE2__)
     const size_t tiled = rows / 4 * 4;
     for (size_t i = 0; i < tiled; i += 4) {
         const float *s = src + i * src_stride;
-        size_t j = 0;
-        for (; j + 4 <= cols; j += 4) {
-            __m128 r0 = _mm_loadu_ps(s + j), r1 = _mm_loadu_ps(s + src_stride + j),
-                   r2 = _mm_loadu_ps(s + 2 * src_stride + j),
-                   r3 = _mm_loadu_ps(s + 3 * src_stride + j);
-            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-            _mm_storeu_ps(dst + j * dst_stride + i, r0);
-            _mm_storeu_ps(dst + (j + 1) * dst_stride + i, r1);
-            _mm_storeu_ps(dst + (j + 2) * dst_stride + i, r2);
-            _mm_storeu_ps(dst + (j + 3) * dst_stride + i, r3);
+        for (size_t j = 0; j < cols; j++) {
+            float *d = dst + j * dst_stride + i;
+            d[0] = s[j];
+            d[1] = s[src_stride + j];
+            d[2] = s[2 * src_stride + j];
+            d[3] = s[3 * src_stride + j];
         }
-        for (; j < cols; j++)
-            for (size_t n = 0; n < 4; n++)
-                dst[j * dst_stride + i + n] = s[n * src_stride + j];
     }
-#else
-    const size_t tiled = 0;
-#endif
     for (size_t i = tiled; i < rows; i++)
         for (size_t j = 0; j < cols; j++)
             dst[j * dst_stride + i] = src[i * src_stride + j];
