@@ -60,7 +60,8 @@ Benchmark `mediavault fingerprint` (PDQ, SimHash) against djpeg decoding.
                  saved by cjpeg -quality 92 (4:2:0, standard tables)
   --reference BIN  also time Meta's reference CLI pdq-photo-hasher (one
                  process per set; it is not part of this repository, see
-                 bench/README.md) and compare its hashes with mediavault's
+                 bench/README.md) and compare its hashes with mediavault's;
+                 it decodes through ImageMagick's `convert`, the first on PATH
   -h, --help     this text
 
 Environment: MV=PATH selects the binary (default: build/mediavault of this
@@ -250,7 +251,7 @@ bench() {
 
 image_set() {
     local set=$1 title=$2 n
-    n=$(find "$set" -name '*.jpg' -o -name '*.jpeg' -o -name '*.JPG' | wc -l)
+    n=$(find "$set" -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) | wc -l)
     rm -f "$tmp/ref.$set"
     ref_mean=""
     printf '\n(%s) %s: %d JPEGs, %s, %s bits per pixel\n' "$set" "$title" "$n" \
@@ -260,18 +261,19 @@ image_set() {
     bench "$set" "djpeg per file (decode bound)" "$n" 0 \
         "for f in $set/*; do djpeg \"\$f\" >/dev/null; done"
     skip_script "$set"
-    bench "$set" "djpeg -skip (entropy decoding)" "$n" 0 ". $tmp/skip.$set"
+    bench "$set" "djpeg -skip (entropy decoding)" "$n" 0 ". \"$tmp/skip.$set\""
     bench "$set" "mv FILES... (1 process, 1 job)" "$n" 1 "\"$MV\" fingerprint --no-cache $j1 $set/*"
-    mv_one=$last_mean mv_two=$last_mean
-    [[ -z $j1 ]] || bench "$set" "mv FILES... --jobs 2" "$n" 1 \
-        "\"$MV\" fingerprint --no-cache --jobs 2 $set/*"
-    mv_two=$last_mean
+    mv_one=$last_mean mv_two=""
+    if [[ -n $j1 ]]; then
+        bench "$set" "mv FILES... --jobs 2" "$n" 1 "\"$MV\" fingerprint --no-cache --jobs 2 $set/*"
+        mv_two=$last_mean
+    fi
     bench "$set" "mv FILES... --exif-orient (full)" "$n" 1 \
         "\"$MV\" fingerprint --no-cache $j1 --exif-orient $set/*"
     bench "$set" "mv per file (process per file)" "$n" 1 \
         "for f in $set/*; do \"$MV\" fingerprint --no-cache \"\$f\"; done"
     bench "$set" "mv 2 procs (xargs -P2, halves)" "$n" 1 \
-        "ls -d $set/* | xargs -P2 -n $(((n + 1) / 2)) \"$MV\" fingerprint --no-cache"
+        "printf '%s\\0' $set/* | xargs -0 -P2 -n $(((n + 1) / 2)) \"$MV\" fingerprint --no-cache"
     [[ -z $reference ]] || reference_lines "$set" "$n"
 }
 
@@ -281,6 +283,7 @@ bits_per_pixel() {
     local f wh bytes=0 px=0
     for f in "$1"/*; do
         wh=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$f")
+        [[ $wh =~ ^[0-9]+,[0-9]+$ ]] || die "ffprobe gives no size for $f"
         px=$((px + ${wh%,*} * ${wh#*,}))
         bytes=$((bytes + $(stat -c %s "$f")))
     done
@@ -291,18 +294,22 @@ bits_per_pixel() {
 # hashes against mediavault's (path, hash, quality), and mediavault's one-job
 # and two-job rates as multiples of its rate.
 reference_lines() {
-    local set=$1 n=$2 one two equal
-    one=$mv_one two=$mv_two
-    "$reference" "$set"/* 2>"$tmp/ref.err" | awk -F, '{ print $3, $1, $2 }' | LC_ALL=C sort >"$tmp/ref.out" ||
-        die "the reference CLI failed on $set"
-    awk '{ print $4, $2, $3 }' "$tmp/ref.$set" | LC_ALL=C sort >"$tmp/mv.out"
+    local set=$1 n=$2 equal two=n/a
+    # Lines "PATH HASH QUALITY" from both, whatever the paths hold (spaces, commas).
+    "$reference" "$set"/* 2>"$tmp/ref.err" |
+        awk '{ p = $0; sub(/^[^,]*,[^,]*,/, "", p); split($0, f, ","); print p, f[1], f[2] }' |
+        LC_ALL=C sort >"$tmp/ref.out" || { cat "$tmp/ref.err" >&2; die "the reference CLI failed on $set"; }
+    [[ $(wc -l <"$tmp/ref.out") -eq $n ]] ||
+        { cat "$tmp/ref.err" >&2; die "the reference CLI printed $(wc -l <"$tmp/ref.out") results for $n files of $set"; }
+    awk '{ p = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", p); print p, $2, $3 }' "$tmp/ref.$set" |
+        LC_ALL=C sort >"$tmp/mv.out"
     equal=$(LC_ALL=C comm -12 "$tmp/ref.out" "$tmp/mv.out" | wc -l)
     # ImageMagick's warnings (XMP it cannot parse) are no failure; the hash
     # comparison above is the check.
     bench "$set" "reference pdq-photo-hasher" "$n" 0 "\"$reference\" $set/* 2>/dev/null"
-    printf '  mediavault / reference: 1 job %.1fx, --jobs 2 %.1fx; hashes and quality equal on %d of %d\n' \
-        "$(awk -v a="$one" -v b="$last_mean" 'BEGIN { print a / b }')" \
-        "$(awk -v a="$two" -v b="$last_mean" 'BEGIN { print a / b }')" "$equal" "$n"
+    [[ -z $mv_two ]] || two=$(awk -v a="$mv_two" -v b="$last_mean" 'BEGIN { printf "%.1fx", a / b }')
+    printf '  mediavault / reference: 1 job %.1fx, --jobs 2 %s; hashes and quality equal on %d of %d\n' \
+        "$(awk -v a="$mv_one" -v b="$last_mean" 'BEGIN { print a / b }')" "$two" "$equal" "$n"
 }
 
 printf 'mediavault fingerprint benchmark, %s, %d runs per line\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$runs"
