@@ -77,12 +77,12 @@ static void fill_luma(const uint8_t *pix, size_t w, size_t h, size_t stride, int
         luma_tables_fill(&t);
     /* Only a change of width needs the column map; the columns of a sample
      * that is already ow wide (presampled) are its own. */
-    if (ow != w)
-        for (size_t j = 0; j < ow; j++)
-            offset[j] = j * w / ow * (size_t)ch;
+    const size_t *cols = ow != w ? offset : NULL;
+    for (size_t j = 0; cols && j < ow; j++)
+        offset[j] = j * w / ow * (size_t)ch;
     for (size_t i = 0; i < oh; i++) {
         const size_t src = resize && !presampled ? i * h / oh : i;
-        luma_row(pix + src * stride, ow != w ? offset : NULL, ow, ch, &t, luma + i * ow);
+        luma_row(pix + src * stride, cols, ow, ch, &t, luma + i * ow);
     }
 }
 
