@@ -201,21 +201,31 @@ rate_stats() {
 row_fmt='  %-34s %8s %8s %8s %8s %7s\n'
 ref_mean="" last_mean=""
 
+# probe_sizes SET: "WIDTH HEIGHT FILE" per JPEG of SET into $tmp/sizes.SET, one
+# ffprobe per file, for skip_script() and bits_per_pixel().
+probe_sizes() {
+    local f wh
+    for f in "$1"/*; do
+        wh=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$f")
+        [[ $wh =~ ^[0-9]+,[0-9]+$ ]] || die "ffprobe gives no size for $f"
+        printf '%s %s %s\n' "${wh%,*}" "${wh#*,}" "$f"
+    done >"$tmp/sizes.$1"
+}
+
 # skip_script SET: one `djpeg -skip` line per JPEG of SET into $tmp/skip.SET,
 # skipping all rows but the first and last 16: libjpeg-turbo still
 # entropy-decodes every block (the skipped rows' Huffman data has to be read
 # to find the next row's) but reconstructs almost none, so these runs time the
 # entropy decoding, the part of a JPEG decode that no sampling can leave out.
 skip_script() {
-    local set=$1 f h
-    for f in "$set"/*; do
-        h=$(ffprobe -v error -select_streams v:0 -show_entries stream=height -of csv=p=0 "$f")
+    local set=$1 w h f
+    while read -r w h f; do
         if ((h > 48)); then
             printf 'djpeg -skip 16,%d %q >/dev/null\n' $((h - 17)) "$f"
         else
             printf 'djpeg %q >/dev/null\n' "$f"
         fi
-    done >"$tmp/skip.$set"
+    done <"$tmp/sizes.$set" >"$tmp/skip.$set"
 }
 
 # bench SET LABEL UNITS CHECK COMMAND: one untimed run (with its sorted output
@@ -254,6 +264,7 @@ image_set() {
     n=$(find "$set" -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) | wc -l)
     rm -f "$tmp/ref.$set"
     ref_mean=""
+    probe_sizes "$set"
     printf '\n(%s) %s: %d JPEGs, %s, %s bits per pixel\n' "$set" "$title" "$n" \
         "$(human "$(du -sb "$set" | cut -f1)")" "$(bits_per_pixel "$set")"
     # shellcheck disable=SC2059
@@ -280,13 +291,11 @@ image_set() {
 # bits_per_pixel SET: the set's JPEG bytes * 8 / its pixels (entropy decoding
 # time follows it more than the pixel count does).
 bits_per_pixel() {
-    local f wh bytes=0 px=0
-    for f in "$1"/*; do
-        wh=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$f")
-        [[ $wh =~ ^[0-9]+,[0-9]+$ ]] || die "ffprobe gives no size for $f"
-        px=$((px + ${wh%,*} * ${wh#*,}))
+    local w h f bytes=0 px=0
+    while read -r w h f; do
+        px=$((px + w * h))
         bytes=$((bytes + $(stat -c %s "$f")))
-    done
+    done <"$tmp/sizes.$1"
     awk -v b="$bytes" -v p="$px" 'BEGIN { printf "%.2f", 8 * b / p }'
 }
 
